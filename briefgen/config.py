@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import BriefgenError, Problem
+from .diagnostics import BriefgenError, ConfigError, Problem
 from .safeyaml import key_lines, load_yaml
 
 CONFIG_FILE = "briefgen.yaml"
@@ -54,21 +54,38 @@ class Project:
         return self.root / "themes"
 
 
+def _setting(default: Any, help: str) -> Any:
+    """A settings field whose help text feeds ``briefgen init`` and the docs."""
+    if isinstance(default, list):
+        return field(default_factory=lambda: list(default), metadata={"help": help})
+    return field(default=default, metadata={"help": help})
+
+
 @dataclass
 class Settings:
-    """Options of ``briefgen.yaml``; each field's comment is its documentation."""
+    """Options of ``briefgen.yaml``; every one has a default."""
 
-    title: str = "Briefings"  # site title, shown in the header and the feed
-    description: str = ""  # one line under the title and in the feed
-    site_url: str | None = None  # e.g. https://user.github.io/repo/ ; enables feed, sitemap, canonical links
-    language: str = "en"  # the pages' lang attribute
-    theme: str = "default"  # a folder under themes/ (the project's own, then briefgen's)
-    cname: str | None = None  # custom domain written to site/CNAME for GitHub Pages
-    search: bool = True  # build the Pagefind search index
-    exclude: list[str] = field(default_factory=list)  # article ids kept out of every briefing
-    similarity: float = 0.0  # clustering: extra similarity a pair must reach (0 = built-in default)
-    window_days: int = 7  # clustering: dated reports further apart than this are not the same story
-    jobs: int = 0  # worker processes; 0 = one per core
+    title: str = _setting("Briefings", "site title, shown in the header and the feed")
+    description: str = _setting("", "one line shown under the title and in the feed")
+    site_url: str | None = _setting(
+        None, "public address, e.g. https://user.github.io/repo/ ; needed for the feed, "
+              "sitemap and canonical links (skipped without it)")
+    language: str = _setting("en", "language of the pages (the lang attribute)")
+    theme: str = _setting("default", "theme folder: themes/<name>/ of the project, then briefgen's own")
+    cname: str | None = _setting(None, "custom domain for GitHub Pages, written to site/CNAME")
+    search: bool = _setting(True, "build the Pagefind full-text search index")
+    exclude: list[str] = _setting([], "article ids kept out of every briefing")
+    similarity: float = _setting(
+        0.0, "clustering: similarity two reports need to share a story (0 = built-in default)")
+    window_days: int = _setting(
+        7, "clustering: dated reports further apart than this many days are different stories")
+    jobs: int = _setting(0, "worker processes for a build; 0 = one per core")
+
+
+def setting_help() -> list[tuple[str, Any, str]]:
+    """(name, default, help) for every setting, in declaration order."""
+    defaults = Settings()
+    return [(f.name, getattr(defaults, f.name), f.metadata["help"]) for f in fields(Settings)]
 
 
 #: Settings that environment variables may override, for CI: BRIEFGEN_<NAME>.
@@ -142,12 +159,15 @@ def load_settings(project: Project, overrides: dict[str, Any] | None = None,
         try:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
-            raise BriefgenError(Problem(shown, f"cannot read: {exc}")) from None
-        data = load_yaml(text, shown)
+            raise ConfigError(Problem(shown, f"cannot read: {exc}")) from None
+        try:
+            data = load_yaml(text, shown)
+        except BriefgenError as exc:
+            raise ConfigError(exc.problems) from None
         if data is None:
             data = {}
         if not isinstance(data, dict):
-            raise BriefgenError(Problem(shown, "must be a mapping of setting: value", 1))
+            raise ConfigError(Problem(shown, "must be a mapping of setting: value", 1))
         raw = data
         lines = key_lines(text)
 
@@ -182,7 +202,7 @@ def load_settings(project: Project, overrides: dict[str, Any] | None = None,
         if value is not None:
             take(key, value, f"--{key.replace('_', '-')}", None)
     if problems:
-        raise BriefgenError(problems)
+        raise ConfigError(problems)
     settings = Settings(**values)
     if settings.site_url and not settings.site_url.endswith("/"):
         settings.site_url += "/"

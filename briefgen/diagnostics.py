@@ -48,3 +48,7 @@ class BriefgenError(Exception):
             problems = [problems]
         self.problems = [p if isinstance(p, Problem) else Problem("briefgen", p) for p in problems]
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ConfigError(BriefgenError):
+    """A usage or settings mistake (exit code 2), as opposed to a content problem."""

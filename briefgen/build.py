@@ -1,0 +1,221 @@
+"""``build()``: the pipeline, in order, and nothing else.
+
+ingest -> cluster -> extract -> briefing -> render. Each stage is a module of
+its own; this one only runs them, times them and reports what they did.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from . import __version__, briefing, cluster, extract, ingest, render
+from .config import Project, Settings
+from .diagnostics import Diagnostics, Problem
+
+STAGES = ("ingest", "cluster", "extract", "briefing", "render")
+PACKAGE_DIR = Path(__file__).resolve().parent
+STATE_FILE = "build-state.json"
+
+
+@dataclass
+class BuildReport:
+    """What a build did, for the summary printed at its end."""
+
+    articles_read: int = 0
+    articles_skipped: int = 0
+    briefings: int = 0
+    briefings_created: int = 0
+    briefings_updated: int = 0
+    briefings_unchanged: int = 0
+    edits_kept: int = 0
+    pages_written: int = 0
+    pages_unchanged: int = 0
+    pages_removed: int = 0
+    warnings: list[Problem] = field(default_factory=list)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    up_to_date: bool = False  # nothing changed since the last build: nothing was redone
+
+    def summary(self) -> str:
+        """The few lines printed at the end of ``briefgen build``."""
+        if self.up_to_date:
+            return "site is up to date: no input changed since the last build"
+        total = sum(self.stage_seconds.values())
+        times = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in self.stage_seconds.items())
+        return "\n".join([
+            f"articles: {self.articles_read} read, {self.articles_skipped} skipped",
+            f"briefings: {self.briefings} ({self.briefings_created} created, "
+            f"{self.briefings_updated} updated, {self.briefings_unchanged} unchanged; "
+            f"{self.edits_kept} hand edit(s) kept)",
+            f"pages: {self.pages_written} written, {self.pages_unchanged} unchanged, "
+            f"{self.pages_removed} removed",
+            f"warnings: {len(self.warnings)}",
+            f"time: {total:.2f}s ({times})",
+        ])
+
+
+def worker_count(settings: Settings, jobs: int | None = None) -> int:
+    """Processes to use: the command line wins, then the setting, then one per core."""
+    wanted = jobs if jobs is not None else settings.jobs
+    return wanted if wanted and wanted > 0 else (os.cpu_count() or 1)
+
+
+def _tree_signature(digest: "hashlib._Hash", root: Path) -> None:
+    """Feed every file's path, size and mtime under ``root`` into ``digest``."""
+    if not root.is_dir():
+        return
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(folder, name)
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            digest.update(f"{path.relative_to(root).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+                          .encode("utf-8", "surrogateescape"))
+
+
+def input_fingerprint(project: Project, settings: Settings) -> str:
+    """A hash of everything a build reads: content, settings, themes, briefgen itself.
+
+    Stats only, never file contents, so checking it costs milliseconds even
+    for a hundred thousand articles.
+    """
+    digest = hashlib.sha256()
+    digest.update(f"{__version__}\0{json.dumps(asdict(settings), sort_keys=True)}\n".encode())
+    for root in (project.content_dir, project.themes_dir, PACKAGE_DIR, render.DEFAULT_THEMES_DIR):
+        digest.update(f"[{root}]\n".encode("utf-8", "surrogateescape"))
+        _tree_signature(digest, root)
+    config = project.config_file
+    if config.is_file():
+        stat = config.stat()
+        digest.update(f"config\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def _up_to_date(project: Project, fingerprint: str) -> bool:
+    state = project.cache_dir / STATE_FILE
+    try:
+        saved = json.loads(state.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return saved.get("fingerprint") == fingerprint and render.site_is_complete(project)
+
+
+def _record_success(project: Project, fingerprint: str) -> None:
+    """Written last, atomically: a build killed before this point is simply redone."""
+    project.cache_dir.mkdir(parents=True, exist_ok=True)
+    state = project.cache_dir / STATE_FILE
+    temp = state.with_suffix(".tmp")
+    temp.write_text(json.dumps({"fingerprint": fingerprint, "version": __version__}), encoding="utf-8")
+    os.replace(temp, state)
+
+
+class _Progress:
+    """Stage-by-stage progress: a redrawn bar on a terminal, plain lines elsewhere."""
+
+    def __init__(self, enabled: bool, stream=None):
+        self.stream = stream or sys.stderr
+        self.enabled = enabled
+        self.tty = enabled and self.stream.isatty()
+
+    def start(self, index: int, name: str) -> None:
+        if self.tty:
+            done = "#" * index + "-" * (len(STAGES) - index)
+            self.stream.write(f"\r[{done}] {index + 1}/{len(STAGES)} {name:<10}")
+            self.stream.flush()
+
+    def finish(self, name: str, seconds: float, detail: str) -> None:
+        if not self.enabled:
+            return
+        if self.tty:
+            self.stream.write("\r\033[K")
+        self.stream.write(f"{name}: {detail} ({seconds:.2f}s)\n")
+        self.stream.flush()
+
+
+def build(project: Project, settings: Settings, *, jobs: int | None = None,
+          progress: bool = False, force: bool = False) -> BuildReport:
+    """Build ``project``: read its articles, update its briefings, write its site.
+
+    Raises BriefgenError (listing every problem) when a briefing file is
+    broken; nothing is written then. When no input changed since the last
+    successful build, nothing is redone (``force`` redoes it anyway).
+    """
+    report = BuildReport()
+    fingerprint = input_fingerprint(project, settings)
+    if not force and _up_to_date(project, fingerprint):
+        report.up_to_date = True
+        return report
+    diagnostics = Diagnostics()
+    workers = worker_count(settings, jobs)
+    shown = _Progress(progress)
+    details: dict[str, str] = {}
+
+    @contextmanager
+    def stage(name: str) -> Iterator[None]:
+        shown.start(STAGES.index(name), name)
+        started = time.perf_counter()
+        yield
+        seconds = time.perf_counter() - started
+        report.stage_seconds[name] = seconds
+        shown.finish(name, seconds, details.get(name, "done"))
+
+    with stage("ingest"):
+        articles = ingest.read_articles(project, settings, diagnostics, jobs=workers)
+        excluded = set(settings.exclude)
+        articles = [a for a in articles if a.id not in excluded]
+        by_id = {a.id: a for a in articles}
+        store = briefing.load_all(project)
+        details["ingest"] = f"{len(articles)} article(s)"
+    with stage("cluster"):
+        stories = cluster.cluster(articles, settings)
+        plans = briefing.plan(store, stories, by_id, settings)
+        details["cluster"] = f"{len(stories)} stor(y/ies), {len(plans)} briefing(s)"
+    with stage("extract"):
+        extractions = {
+            plan.id: extract.extract([by_id[a] for a in plan.article_ids], plan.copies)
+            for plan in plans
+        }
+    with stage("briefing"):
+        briefings = briefing.reconcile(store, plans, extractions, by_id)
+        saved = briefing.save_all(project, store, briefings)
+    with stage("render"):
+        rendered = render.render_site(project, settings, briefings, by_id, diagnostics, jobs=workers)
+        details["render"] = f"{rendered.written} page(s) written"
+    _record_success(project, input_fingerprint(project, settings))
+
+    report.articles_read = len(articles)
+    report.articles_skipped = sum(1 for w in diagnostics.warnings if w.message.startswith("skipped"))
+    report.briefings = len(briefings)
+    report.briefings_created = saved.created
+    report.briefings_updated = saved.updated
+    report.briefings_unchanged = saved.unchanged
+    report.edits_kept = saved.edits_kept
+    report.pages_written = rendered.written
+    report.pages_unchanged = rendered.unchanged
+    report.pages_removed = rendered.removed
+    report.warnings = diagnostics.warnings
+    return report
+
+
+def clean(project: Project) -> list[Path]:
+    """Remove the built site and the build cache; never the content."""
+    removed = []
+    if project.site_dir.exists():
+        render.check_site_dir(project.site_dir)  # refuses a folder briefgen did not write
+        shutil.rmtree(project.site_dir)
+        removed.append(project.site_dir)
+    if project.cache_dir.exists():
+        shutil.rmtree(project.cache_dir)
+        removed.append(project.cache_dir)
+    return removed

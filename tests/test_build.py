@@ -1,0 +1,139 @@
+"""End to end: the sample project against what a careful analyst takes from it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from briefgen.build import build
+from briefgen.config import Project, load_settings
+
+GOLD_FILE = Path(__file__).parent / "data" / "seeds_gold.yaml"
+ARTICLE = {"A": "000_c581fe545c0f88e6", "B": "001_223150dcc2cc57dd"}
+
+
+@pytest.fixture(scope="module")
+def gold() -> dict:
+    return yaml.safe_load(GOLD_FILE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Project:
+    import shutil
+
+    from conftest import SAMPLE_ARTICLES
+
+    root = tmp_path_factory.mktemp("sample")
+    shutil.copytree(SAMPLE_ARTICLES, root / "content" / "articles")
+    project = Project(root)
+    build(project, load_settings(project, environ={}), jobs=1)
+    return project
+
+
+def export(project: Project) -> dict:
+    return json.loads((project.site_dir / "briefings.json").read_text(encoding="utf-8"))
+
+
+def site_files(project: Project) -> dict[str, bytes]:
+    return {p.relative_to(project.site_dir).as_posix(): p.read_bytes()
+            for p in sorted(project.site_dir.rglob("*")) if p.is_file()}
+
+
+def test_both_seed_articles_make_one_briefing(built):
+    data = export(built)
+    assert data["version"] >= 1
+    assert [sorted(b["articles"]) for b in data["briefings"]] == [sorted(ARTICLE.values())]
+
+
+def test_every_gold_figure_is_exported_and_cited_to_its_article(built, gold):
+    figures = export(built)["briefings"][0]["figures"]
+    reported = {(f["article"], f["kind"], f["value"]) for f in figures}
+    for item in gold["figures"]:
+        assert (ARTICLE[item["article"]], item["kind"], item["value"]) in reported, item
+
+
+def test_every_exported_quote_is_verbatim_from_its_article_and_states_the_value(built):
+    from briefgen.ingest import read_articles
+    from briefgen.config import Settings
+    from briefgen.diagnostics import Diagnostics
+
+    texts = {a.id: a.text for a in read_articles(built, Settings(), Diagnostics())}
+    for figure in export(built)["briefings"][0]["figures"]:
+        assert figure["quote"] in texts[figure["article"]]
+
+
+def test_no_trap_number_becomes_a_figure(built, gold):
+    values = {f["value"] for f in export(built)["briefings"][0]["figures"]}
+    for trap in gold["not_figures"]:
+        assert trap["value"] not in values, trap["why"]
+    assert 30000 not in values  # the 1990s war's toll is background
+
+
+def test_gold_revisions_are_disputes_in_history_order(built, gold):
+    briefing = export(built)["briefings"][0]
+    value_of = {f["id"]: (f["article"], f["value"]) for f in briefing["figures"]}
+    revisions = [[value_of[i] for i in d["figures"]] for d in briefing["disputes"]
+                 if d["type"] == "revision"]
+    for item in gold["revisions"]:
+        history = [(ARTICLE[k], v) for k, v in item["values"].items()]
+        assert any(all(step in chain for step in history)
+                   and chain.index(history[0]) < chain.index(history[1]) for chain in revisions), item
+
+
+def test_gold_figures_are_in_the_briefing_yaml(built, gold):
+    (path,) = sorted(built.briefings_dir.glob("*.yaml"))
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    reported = {(str(f.get("source") or f.get("article")), f["kind"], f["value"]) for f in data["figures"]}
+    for item in gold["figures"]:
+        assert (ARTICLE[item["article"]], item["kind"], item["value"]) in reported, item
+
+
+def test_gold_figures_are_on_the_page_with_their_citation(built, gold):
+    briefing = export(built)["briefings"][0]
+    page = (built.site_dir / briefing["url"]).read_text(encoding="utf-8")
+    for item in gold["figures"]:
+        assert f">{item['value']}<" in page.replace(",", ""), item
+    for article in ARTICLE.values():
+        assert article in page or "source-" in page
+
+
+def test_nothing_of_the_page_furniture_reaches_the_site(built, gold):
+    for name, content in site_files(built).items():
+        if name.startswith("pagefind/"):
+            continue
+        text = content.decode("utf-8", "replace")
+        for banned in gold["must_not"]:
+            assert banned not in text, (name, banned)
+
+
+def test_missing_metadata_is_never_invented(built):
+    for source in export(built)["briefings"][0].get("sources", []):
+        assert source.get("url") is None and source.get("publisher") is None
+        assert source.get("published") is None
+
+
+def test_a_second_build_changes_nothing(built):
+    before = site_files(built)
+    yaml_before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in built.briefings_dir.rglob("*") if p.is_file()}
+    build(built, load_settings(built, environ={}), jobs=1, force=True)
+    assert site_files(built) == before
+    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in built.briefings_dir.rglob("*") if p.is_file()}
+    assert after == yaml_before
+
+
+def test_the_same_input_builds_a_byte_identical_site(built, tmp_path):
+    import shutil
+
+    other = Project(tmp_path / "again")
+    shutil.copytree(built.articles_dir, other.articles_dir)
+    build(other, load_settings(other, environ={}), jobs=2)
+
+    def digest(project):
+        return {k: hashlib.sha256(v).hexdigest() for k, v in site_files(project).items()
+                if not k.startswith("pagefind/")}
+
+    assert digest(other) == digest(built)
