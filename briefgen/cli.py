@@ -186,8 +186,8 @@ def _cmd_check(args: argparse.Namespace, out: _Output) -> int:
     from .check import check_project
 
     project = _project(args)
-    settings = _settings(args, project)
-    problems, stale_quotes = check_project(project, settings)
+    _require_articles(project)
+    problems, stale_quotes = check_project(project)
     for problem in problems:
         out.error(str(problem))
     for problem in stale_quotes:

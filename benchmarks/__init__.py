@@ -1,0 +1,1 @@
+"""Quality and scale measurements; not part of the installed package."""

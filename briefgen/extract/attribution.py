@@ -1,0 +1,144 @@
+"""Who says so: attribution phrases ("police said", "according to the ministry").
+
+Shared by the figure and claim rules. Reporters are also reduced to a *party key*
+(the side or body they speak for) so that differently worded mentions of the same
+source ("officials in Nagorno-Karabakh", "Karabakh's defense ministry") compare equal.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .gazetteer import place_key, places_in
+
+SPEECH_VERBS = (
+    r"said|says|say|told|tells|reported|reports|confirmed|confirms|announced|announces|"
+    r"claimed|claims|stated|states|added|adds|noted|estimated|estimates|insisted|warned|"
+    r"accused|accuses|denied|denies|alleged|alleges|declared|explained|wrote|testified"
+)
+_AUTHORITY = re.compile(
+    r"\b(?:police|officials?|authorities|ministry|minister|spokes(?:man|woman|person)|army|"
+    r"military|government|sheriff|department|office|agency|officers?|chief|coroner|"
+    r"commander|president|witness(?:es)?|residents?|hospital|doctors?|medics?|"
+    r"rescuers?|investigators?|prosecutors?|media|news|agency|television|radio|group|"
+    r"rebels?|separatists?|forces|statement|source|sources|observatory|monitors?|"
+    r"red cross|red crescent|united nations|un|ngo|council|committee|service|command)\b",
+    re.IGNORECASE,
+)
+_PRONOUNS = frozenset({"it", "he", "she", "they", "we", "i", "you", "this", "that"})
+
+# ", Karabakh's defense ministry said" / "Police said" / "“…,” said Armenian Defense Ministry spokesman X"
+_WHO_BEFORE = re.compile(
+    rf"(?:^|[,;:(]\s*|[\"”’']\s*|''\s*|\.\s+)"
+    rf"(?P<who>[^,;:()\"“”]{{2,90}}?)\s+(?:also\s+|later\s+|previously\s+|had\s+|has\s+|have\s+)?"
+    rf"(?P<verb>{SPEECH_VERBS})\b",
+)
+_WHO_AFTER = re.compile(
+    r"\b(?:said|says|according\s+to|reported\s+by|told\s+by|confirmed\s+by|citing)\s+"
+    r"(?P<who>(?:the\s+)?[A-Z][^,;:.()\"“”]{1,80})"
+)
+
+
+def _clean(who: str) -> str:
+    who = re.sub(r"^[\s`'\"“‘”’]+|[\s`'\"“‘”’]+$", "", who)
+    who = re.sub(r"^(?:and|but|while|as|which|who|that)\s+", "", who, flags=re.IGNORECASE)
+    return " ".join(who.split())
+
+
+def _plausible(who: str) -> bool:
+    words = who.split()
+    if not words or len(words) > 12:
+        return False
+    if who.lower() in _PRONOUNS:
+        return True
+    if _AUTHORITY.search(who):
+        return True
+    # a name: at least one capitalised word that is not sentence-initial filler
+    return any(w[:1].isupper() for w in words) and not re.search(
+        r"\b(?:was|were|is|are|killed|died|has|have)\b", who
+    )
+
+
+def find_reporter(sentence: str) -> str | None:
+    """The source a sentence attributes itself to, or None.
+
+    Pronouns ("it said") are returned as written so the caller can resolve them
+    against earlier sentences.
+    """
+    candidates: list[tuple[int, str]] = []
+    for match in _WHO_BEFORE.finditer(sentence):
+        who = _clean(match.group("who"))
+        # keep only the tail noun phrase: "... in action on Monday, X" -> X
+        who = re.split(r"\s+(?:that|which|because|when|after|as)\s+", who)[-1]
+        if _plausible(who) and not re.match(r"(?i)(?:the\s+)?(?:statement|report)$", who):
+            candidates.append((match.start("who"), who))
+    for match in _WHO_AFTER.finditer(sentence):
+        who = _clean(match.group("who"))
+        who = re.split(r"\s+(?:on|in|at|that|who|after|as|when)\s+(?=[a-z])", who)[0]
+        if _plausible(who):
+            candidates.append((match.start("who"), who))
+    if not candidates:
+        return None
+    named = [c for c in candidates if c[1].lower() not in _PRONOUNS]
+    return (named or candidates)[0][1]
+
+
+def is_pronoun(who: str | None) -> bool:
+    return bool(who) and who.lower() in _PRONOUNS
+
+
+_INDEPENDENT = re.compile(
+    r"\b(?:united nations|u\.?n\.?|red cross|red crescent|amnesty|human rights watch|"
+    r"monitor(?:s|ing)?|observatory|osce|who|unicef|unhcr|ocha|independent|"
+    r"médecins|doctors without borders|ngo|journalists?)\b",
+    re.IGNORECASE,
+)
+_PARTY = re.compile(
+    r"\b(?:ministry|minister|army|military|government|forces|rebels?|separatists?|"
+    r"militants?|troops|commander|spokes(?:man|woman|person)|president|officials?|"
+    r"authorities|defen[cs]e|insurgents?|junta|regime)\b",
+    re.IGNORECASE,
+)
+
+
+def reporter_type(who: str | None) -> str | None:
+    """'independent' or 'party' only when the wording makes it plain, else None."""
+    if not who:
+        return None
+    if _INDEPENDENT.search(who):
+        return "independent"
+    if _PARTY.search(who) and (places_in(who) or re.search(
+        r"(?i)\b(?:ministry|army|military|forces|rebels?|separatists?|militants?|troops)\b", who
+    )):
+        return "party"
+    return None
+
+
+_SIDE_WORDS = {
+    "rebel": "rebels", "rebels": "rebels", "separatist": "rebels", "separatists": "rebels",
+    "police": "police", "sheriff": "police", "coroner": "coroner",
+    "hospital": "hospital", "doctors": "hospital", "medics": "hospital",
+}
+
+
+def party_key(who: str | None) -> str | None:
+    """The side or body a reporter speaks for, for comparing reporters.
+
+    The most specific named place wins (``officials in Azerbaijan's breakaway
+    Nagorno-Karabakh region`` -> ``karabakh``): a possessive place is only a
+    container when another place is named. Without a place, a few generic bodies
+    (police, hospital, rebels) are recognised; otherwise None (unknown).
+    """
+    if not who:
+        return None
+    found = places_in(who)
+    if found:
+        plain = [p for p in found if not p[1]]
+        name = (plain or found)[-1][0]
+        return place_key(name)
+    if _INDEPENDENT.search(who):
+        return re.sub(r"\W+", " ", _INDEPENDENT.search(who).group().lower()).strip()
+    for word in re.findall(r"[a-z]+", who.lower()):
+        if word in _SIDE_WORDS:
+            return _SIDE_WORDS[word]
+    return None

@@ -1,0 +1,146 @@
+"""Background: context about the past or repeated across independent reports.
+
+Wire stories close with the same context paragraphs ("the dispute dates to the
+1990s"). Such sentences are separated from new developments and merged across
+articles into one passage per fact that cites every article stating it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from ..models import Article, Passage
+from .sentences import Sentence
+
+_STOP = frozenset(
+    """a an the and or but of in on at to for from by with as is are was were be been has have had
+    it its this that these those their his her they he she which who not no after before since when
+    while than then there into over about also still such one""".split()
+)
+_PAST_MARKER = re.compile(
+    r"\b(?:since|in|during|until|by)\s+(?:the\s+)?(?:early\s+|late\s+|mid-)?(?:1[89]\d\d|20\d\d)s?\b|"
+    r"\b(?:1[89]\d\d|20\d\d)\s+(?:war|collapse|ceasefire|cease-fire|tsunami|earthquake|quake|conflict)\b|"
+    r"\b(?:years|decades)\s+ago\b|\bformer(?:ly)?\b.*\b(?:war|conflict)\b|"
+    r"\b(?:has|have)\s+(?:long\s+)?been\s+(?:locked|mired|embroiled)\b",
+    re.IGNORECASE,
+)
+_CURRENT = re.compile(
+    r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|tonight|overnight|"
+    r"latest|this week|hours|now)\b",
+    re.IGNORECASE,
+)
+_STATIVE = re.compile(
+    r"\b(?:is|are|has|have|recogni[sz]es?|considers?|backs|sells|supports|borders|remains|lies|"
+    r"controls|claims|accused|accuses|allied|alliance)\b",
+    re.IGNORECASE,
+)
+_SPEECH = re.compile(r"\b(?:said|says|told|according to)\b", re.IGNORECASE)
+
+
+@dataclass
+class Candidate:
+    sentence: Sentence
+    article: str
+    words: frozenset[str]
+
+
+def content_words(text: str) -> frozenset[str]:
+    words = re.findall(r"[a-z0-9]+", text.lower().replace("’", "'"))
+    return frozenset(w for w in words if w not in _STOP and len(w) > 1)
+
+
+def similar(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Near-duplicate sentences: most content words shared."""
+    if not a or not b:
+        return False
+    overlap = len(a & b)
+    return overlap / len(a | b) >= 0.5 or overlap / min(len(a), len(b)) >= 0.75
+
+
+def clean_text(text: str) -> str:
+    """Display text for a passage: tokenization undone, dateline dropped."""
+    text = text.replace("``", "“").replace("''", "”")
+    text = re.sub(r"\s+([,.;:!?’”)])", r"\1", text)
+    text = re.sub(r"([“‘(])\s+", r"\1", text)
+    text = re.sub(r"(?<=\w) - (?=\w)", "-", text)
+    text = re.sub(r"^[A-Z][A-Z .,'-]{2,40}(?:\([^)]*\))?\s*[:—–]+\s*", "", text)
+    return " ".join(text.split())
+
+
+def is_past(sentence: str, published: date | None) -> bool:
+    """About an earlier time: a past decade or year, or "years ago"."""
+    if _PAST_MARKER.search(sentence):
+        return True
+    if published is not None:
+        years = [int(y) for y in re.findall(r"\b(1[89]\d\d|20\d\d)\b", sentence)]
+        return bool(years) and max(years) < published.year
+    return False
+
+
+def group_similar(candidates: list[Candidate]) -> list[list[Candidate]]:
+    """Clusters of near-duplicate sentences, first-seen order (deterministic)."""
+    groups: list[list[Candidate]] = []
+    for candidate in candidates:
+        for group in groups:
+            if any(other.article != candidate.article and similar(other.words, candidate.words) for other in group):
+                group.append(candidate)
+                break
+        else:
+            groups.append([candidate])
+    return groups
+
+
+def extract_background(
+    articles: list[Article],
+    sentences: dict[str, list[Sentence]],
+    copies: dict[str, str],
+    figure_sentences: dict[str, set[int]],
+    background_figure_sentences: dict[str, set[int]],
+) -> tuple[list[Passage], dict[str, set[int]]]:
+    """Background passages and, per article, the sentence indices they used."""
+    from .figures import content_key
+
+    candidates = [
+        Candidate(s, a.id, content_words(s.text))
+        for a in articles
+        for s in sentences[a.id]
+        if 25 <= len(s.text) <= 500
+    ]
+    published = {a.id: a.published for a in articles}
+    groups = group_similar(candidates)
+    passages: list[Passage] = []
+    used: dict[str, set[int]] = {a.id: set() for a in articles}
+    for group in groups:
+        ids = sorted({c.article for c in group})
+        independent = {copies.get(i, i) for i in ids}
+        first = group[0]
+        text = first.sentence.text
+        holds_figure = any(c.sentence.index in figure_sentences.get(c.article, set()) for c in group)
+        past = any(is_past(c.sentence.text, published[c.article]) for c in group) or any(
+            c.sentence.index in background_figure_sentences.get(c.article, set()) for c in group
+        )
+        repeated = len(independent) >= 2 and not _CURRENT.search(text) and not holds_figure
+        context = (
+            not holds_figure
+            and not _CURRENT.search(text)
+            and not _SPEECH.search(text)
+            and _STATIVE.search(text) is not None
+            and _late_in_article(first.sentence, sentences[first.article])
+        )
+        if not (past or repeated or context):
+            continue
+        if holds_figure and not past:
+            continue
+        passages.append(
+            Passage(text=clean_text(text), articles=ids, key=content_key("|".join(ids), "background", text))
+        )
+        for c in group:
+            used[c.article].add(c.sentence.index)
+    return passages, used
+
+
+def _late_in_article(sentence: Sentence, article_sentences: list[Sentence]) -> bool:
+    """Context paragraphs sit in the second half of a report."""
+    return len(article_sentences) >= 6 and sentence.index >= len(article_sentences) // 2

@@ -1,0 +1,91 @@
+"""Attributed claims: who said what, quoted verbatim.
+
+A claim is a sentence with a speech verb and a speaker ("the ministry said its
+troops destroyed ..."). The speaker is normalised for display; the claim's
+``what`` is the reported clause with quotes and tokenization undone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..models import Article, Claim
+from .attribution import SPEECH_VERBS, find_reporter, is_pronoun
+from .sentences import Sentence
+
+_TITLES = (r"spokes(?:man|woman|person)|minister|president|commander|chief|director|official|"
+           r"secretary|ambassador|envoy|general|prime minister|governor|mayor|sheriff|officer|lawyer")
+_CLAIM_VERBS = re.compile(rf"\b(?:{SPEECH_VERBS}|according to)\b")
+
+
+def normalize_who(who: str) -> str:
+    """Display form of a speaker: no leading article or possessive, title after the name.
+
+    "said Armenian Defense Ministry spokesman Artsrun Hovhannisyan" ->
+    "Artsrun Hovhannisyan, Armenian Defense Ministry spokesman".
+    """
+    who = re.sub(r"^(?:the|a|an)\s+", "", who.strip(" ,.;:\"'“”‘’`"), flags=re.IGNORECASE)
+    who = re.sub(r"['’]s\b", "", who)
+    who = re.sub(r"\s+in a statement$|\s+on \w+$", "", who)
+    titled = re.match(rf"(?P<title>.*\b(?:{_TITLES}))\s+(?P<name>(?:[A-Z][\w'’-]+\s*){{2,3}})$", who)
+    if titled:
+        who = f"{titled.group('name').strip()}, {titled.group('title').strip()}"
+    return who[:1].upper() + who[1:] if who else who
+
+
+def _clean(text: str) -> str:
+    text = text.replace("``", "“").replace("''", "”")
+    text = re.sub(r"\s+([,.;:!?’”])", r"\1", text)
+    text = re.sub(r"([“‘])\s+", r"\1", text)
+    text = re.sub(r"\s+n't", "n't", text)
+    return " ".join(text.split()).strip(" ,;:")
+
+
+def _what(sentence: str, who: str) -> str:
+    """The reported content: the clause after "X said (that)" or before ", X said"."""
+    position = sentence.find(who)
+    if position < 0:
+        return _clean(sentence)
+    after = sentence[position + len(who):]
+    verb = re.match(rf"\s*(?:also\s+|had\s+|has\s+)?(?:{SPEECH_VERBS})\b(?:\s+that)?\s*", after)
+    if verb and len(after[verb.end():].strip(" .")) > 15:
+        rest = re.split(r"(?<=[.!?])\s", after[verb.end():])[0]
+        return _clean(rest.rstrip("."))
+    before = sentence[:position]
+    before = re.sub(r"(?:,|\s)\s*(?:(?:said|says|according to|told)\s*)?$", "", before)
+    before = re.sub(r"^[A-Z][A-Z .'-]{2,40}:\s*", "", before)  # dateline
+    return _clean(before.rstrip(" ,").rstrip("."))
+
+
+def extract_claims(article: Article, sentences: list[Sentence]) -> list[Claim]:
+    """Attributed statements of one article, in text order."""
+    from .figures import content_key
+
+    claims: list[Claim] = []
+    last_named: str | None = None
+    for sentence in sentences:
+        if not _CLAIM_VERBS.search(sentence.text):
+            continue
+        who = find_reporter(sentence.text)
+        if not who:
+            continue
+        shown = who
+        if is_pronoun(who):
+            if not last_named:
+                continue
+            shown = last_named
+        else:
+            last_named = who
+        what = _what(sentence.text, who)
+        if len(what) < 12:
+            continue
+        claims.append(
+            Claim(
+                who=normalize_who(shown),
+                what=what,
+                article=article.id,
+                quote=sentence.text,
+                key=content_key(article.id, "claim", sentence.text),
+            )
+        )
+    return claims

@@ -1,0 +1,159 @@
+"""Casualty figures with their context: group, running toll or period, reporter.
+
+``rules.find_matches`` says which numbers are casualty counts; this module turns
+each into a Figure citing its verbatim sentence, and sets aside figures of
+earlier events (a past war's toll) as background rather than key figures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+
+from ..models import Article, Figure
+from .attribution import find_reporter, is_pronoun, reporter_type
+from .rules import Match, find_matches, normalize
+from .sentences import Sentence
+from .timeline import resolve_relative_day, time_anchor
+
+_MILITARY = re.compile(
+    r"\b(?:soldiers?|servicem[ae]n|troops|fighters?|militants?|rebels?|separatists?|combatants?|"
+    r"insurgents?|gunmen|marines?|military|army|personnel|peacekeepers?)\b", re.IGNORECASE)
+_POLICE = re.compile(r"\b(?:police(?:m[ae]n|wom[ae]n)?|officers?|cops?|deput(?:y|ies)|troopers?|sergeant)\b",
+                     re.IGNORECASE)
+_CHILDREN = re.compile(r"\b(?:child(?:ren)?|kids?|bab(?:y|ies)|infants?|toddlers?|boys?|girls?|"
+                       r"schoolchildren|schoolboy|schoolgirl|newborn)\b", re.IGNORECASE)
+_CUMULATIVE = re.compile(
+    r"\b(?:bring(?:s|ing)?|brought|rais(?:e|es|ed|ing)|push(?:es|ed|ing)?|so far|to date|in total|"
+    r"a total of|altogether|in all|overall|since the (?:start|beginning|outbreak)|cumulative|tally)\b",
+    re.IGNORECASE)
+_EVENT_NOUN = (
+    r"(?:war|wars|tsunami|earthquake|quake|attack|bombing|conflict|disaster|storm|hurricane|"
+    r"cyclone|typhoon|flood|floods|massacre|genocide|uprising|famine|riots?|insurgency|"
+    r"fighting|clashes|offensive|incident|crash|blast|explosion|shooting|violence)"
+)
+# "the 2004 tsunami that killed", "an earlier quake killed": another event than the one reported
+_PAST_EVENT = re.compile(
+    rf"\b(?:(?:the\s+)?(?:1[89]\d\d|20\d\d)(?:'s|s)?|previous|earlier|last|past|former|similar|"
+    rf"deadliest|worst)\s+(?:[\w'’-]+\s+){{0,3}}?{_EVENT_NOUN}\b[^.;]{{0,40}}?"
+    rf"\b(?:that|which|in which|when|where|killed|claimed|left)\b",
+    re.IGNORECASE)
+# "a war that claimed 30,000 lives": an indefinite event, read as context away from the lead
+_OTHER_EVENT = re.compile(
+    rf"\b(?:an?|another)\s+(?:[\w'’-]+\s+){{0,3}}?{_EVENT_NOUN}\s+(?:that|which|in which)\b",
+    re.IGNORECASE)
+_PAST_TIME = re.compile(
+    r"\b(?:since|in|during)\s+the\s+(?:1[89]\d0|20\d0)s\b|\b(?:years|decades)\s+ago\b|"
+    r"\ba\s+(?:year|decade)\s+ago\b|\bin\s+(?:the\s+)?(?:1[89]\d\d|20\d\d)\s+(?:war|conflict)\b",
+    re.IGNORECASE)
+
+
+def content_key(*parts: object) -> str:
+    """A short stable identity derived from content: sha1 of the parts, 10 hex digits."""
+    joined = "|".join("" if p is None else str(p) for p in parts)
+    return hashlib.sha1(joined.encode("utf-8")).hexdigest()[:10]
+
+
+def group_of(match: Match) -> str | None:
+    """The group a count is about, as the text names it."""
+    words = " ".join(w for w in (match.toll, match.noun) if w)
+    lowered = words.lower()
+    if re.search(r"\bcivilian", lowered):
+        return "civilians"
+    if _MILITARY.search(words):
+        return "military"
+    if re.search(r"\b(?:total|overall)\b", lowered):
+        return "total"
+    if _POLICE.search(words):
+        return "police"
+    if _CHILDREN.search(words):
+        return "children"
+    if match.noun and re.fullmatch(r"[A-Z][a-z]+s", match.noun):
+        return match.noun  # "Palestinians", "Israelis"
+    if match.noun:
+        return "people"
+    return None
+
+
+def is_background(text: str, match: Match, published: date | None, position: int = 2) -> bool:
+    """True when a figure belongs to an earlier event mentioned for context.
+
+    ``position`` is the sentence's index in its article: the first three sentences
+    report the news, so an indefinite "a quake that killed" there is the event itself.
+    """
+    before = text[max(0, match.start - 160) : match.start + 1]
+    if _PAST_EVENT.search(before):
+        return True
+    if position >= 3 and _OTHER_EVENT.search(before):
+        return True
+    if _PAST_TIME.search(text):
+        return True
+    if published is not None:
+        years = [int(y) for y in re.findall(r"\b(1[89]\d\d|20\d\d)\b", text)]
+        if years and max(years) < published.year:
+            return True
+    return False
+
+
+def extract_figures(article: Article, sentences: list[Sentence]) -> tuple[list[Figure], list[int]]:
+    """Figures of one article, and the indices of sentences holding background figures."""
+    figures: list[Figure] = []
+    background: list[int] = []
+    seen: dict[tuple, Figure] = {}
+    last_reporter: str | None = None
+    last_group: dict[str, str] = {}
+    for sentence in sentences:
+        matches = find_matches(sentence.text)
+        who = find_reporter(sentence.text)
+        pronoun_led = bool(re.match(r"(?:It|They|He|She)\b", sentence.text))
+        if (who and is_pronoun(who)) or (who is None and pronoun_led):
+            who = last_reporter  # "It has previously put the number at 28": the last named source
+        elif who:
+            last_reporter = who
+        if not matches:
+            continue
+        text = normalize(sentence.text)
+        sentence_cumulative = any(m.toll for m in matches)
+        anchor = time_anchor(sentence.text)
+        stated_background = False
+        for match in matches:
+            if is_background(text, match, article.published, sentence.index):
+                stated_background = True
+                continue
+            group = group_of(match)
+            if group is None and pronoun_led:
+                group = last_group.get(match.kind)
+            context = text[max(0, match.start - 60) : match.end + 30]
+            cumulative = bool(match.toll) or bool(_CUMULATIVE.search(context)) or (
+                sentence_cumulative and "includ" in text[max(0, match.start - 30) : match.start].lower()
+            )
+            period = None if cumulative or anchor is None else anchor
+            when = resolve_relative_day(period, article.published) if period else None
+            dedupe = (match.kind, match.value, group, cumulative)
+            if dedupe in seen:
+                earlier = seen[dedupe]
+                if earlier.reported_by is None and who:
+                    earlier.reported_by, earlier.reporter_type = who, reporter_type(who)
+                continue
+            figure = Figure(
+                kind=match.kind,
+                value=match.value,
+                article=article.id,
+                quote=sentence.text,
+                group=group,
+                cumulative=cumulative,
+                period=period,
+                reported_by=who,
+                reporter_type=reporter_type(who),
+                qualifier=match.qualifier,
+                date=when,
+                key=content_key(article.id, match.kind, match.value, sentence.text),
+            )
+            seen[dedupe] = figure
+            figures.append(figure)
+            if group:
+                last_group[match.kind] = group
+        if stated_background:
+            background.append(sentence.index)
+    return figures, background

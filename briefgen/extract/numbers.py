@@ -1,0 +1,107 @@
+"""Numbers as news text writes them: digits, number words, and "a man" as one.
+
+The regular expressions here are shared by the figure rules; ``parse_number``
+turns a matched phrase into an integer.
+"""
+
+from __future__ import annotations
+
+import re
+
+UNITS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19,
+}
+TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90,
+}
+SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+# Words that stand for exactly one person in "a man was killed", "killing one".
+SINGULAR = {"a": 1, "an": 1, "one": 1, "another": 1, "a second": 1, "a third": 1}
+
+_UNIT_WORDS = "|".join(sorted(UNITS, key=len, reverse=True))
+_TEN_WORDS = "|".join(TENS)
+_WORD_BASE = rf"(?:(?:{_TEN_WORDS})(?:\s?-\s?(?:{_UNIT_WORDS}))?|{_UNIT_WORDS})"
+_WORD_NUMBER = (
+    rf"(?:{_WORD_BASE}(?:\s+(?:hundred|thousand|million))?"
+    rf"(?:\s+(?:and\s+)?{_WORD_BASE})?|(?:a|one)\s+(?:hundred|thousand))"
+)
+# "1,200", "230, 000" (tokenized), "12", "2.5 million"
+_DIGIT_NUMBER = r"(?:\d{1,3}(?:,\s?\d{3})+|\d+(?:\.\d+)?(?=\s+million)|\d+)(?:\s+(?:million|thousand))?"
+
+#: A cardinal number, in digits or words (case-insensitive use expected).
+NUMBER = rf"(?:{_DIGIT_NUMBER}|{_WORD_NUMBER})"
+
+#: Hedges that qualify a count; kept as the figure's qualifier.
+QUALIFIER = (
+    r"(?:at\s+least|more\s+than|no\s+fewer\s+than|not\s+less\s+than|over|nearly|almost|"
+    r"about|around|roughly|approximately|some|up\s+to|as\s+many\s+as|an\s+estimated|"
+    r"well\s+over|upwards\s+of|close\s+to|at\s+most|fewer\s+than|less\s+than|above|"
+    r"another|a\s+further|an\s+additional)"
+)
+
+_QUALIFIER_LABELS = {
+    "over": "more than", "above": "more than", "well over": "more than",
+    "upwards of": "more than", "nearly": "about", "almost": "about", "around": "about",
+    "roughly": "about", "approximately": "about", "some": "about", "an estimated": "about",
+    "close to": "about", "as many as": "up to", "no fewer than": "at least",
+    "not less than": "at least", "another": "another", "a further": "another",
+    "an additional": "another", "fewer than": "less than",
+}
+
+
+def qualifier_label(text: str | None) -> str | None:
+    """Normalise a hedge ("around" -> "about"); None when there is none."""
+    if not text:
+        return None
+    words = " ".join(text.lower().split())
+    return _QUALIFIER_LABELS.get(words, words)
+
+
+def _word_value(words: str) -> int | None:
+    total = 0
+    current = 0
+    seen = False
+    for token in re.split(r"[\s-]+", words.lower()):
+        if not token or token == "and":
+            continue
+        if token in UNITS:
+            current += UNITS[token]
+        elif token in TENS:
+            current += TENS[token]
+        elif token in SCALES:
+            current = max(current, 1) * SCALES[token]
+            if SCALES[token] >= 1000:
+                total += current
+                current = 0
+        elif token in ("a",):
+            current += 1
+        else:
+            return None
+        seen = True
+    return total + current if seen else None
+
+
+def parse_number(text: str) -> int | None:
+    """The integer a number phrase stands for, or None when it is not one.
+
+    >>> parse_number("Twenty-seven"), parse_number("230, 000"), parse_number("2 million")
+    (27, 230000, 2000000)
+    """
+    phrase = " ".join(text.split()).strip().lower()
+    if not phrase:
+        return None
+    if phrase in SINGULAR:
+        return SINGULAR[phrase]
+    match = re.fullmatch(r"(\d{1,3}(?:,\s?\d{3})+|\d+(?:\.\d+)?)(?:\s+(million|thousand))?", phrase)
+    if match:
+        digits = float(re.sub(r"[,\s]", "", match.group(1)))
+        if match.group(2):
+            digits *= SCALES[match.group(2)]
+        if digits != int(digits):
+            return None
+        return int(digits)
+    return _word_value(phrase)

@@ -1,0 +1,409 @@
+"""Casualty patterns: which numbers in a sentence are counts of killed, injured, missing, displaced or arrested people.
+
+Hand-written patterns over one sentence at a time. A figure needs a number (digits,
+number words, or a singular "a man") tied to a casualty word by a grammatical
+pattern (subject + passive verb, verb + object, "N dead", "toll rose to N");
+numbers that are ages, years, times, money, percentages or measures are masked
+before matching so they can never become figures.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .numbers import NUMBER, QUALIFIER, parse_number, qualifier_label
+
+PERSON_SINGULAR = (
+    r"person|man|woman|boy|girl|child|kid|baby|infant|toddler|teen|teenager|youth|student|"
+    r"soldier|serviceman|officer|policeman|policewoman|cop|deputy|sergeant|trooper|guard|"
+    r"civilian|fighter|militant|rebel|gunman|attacker|suspect|bystander|pedestrian|driver|"
+    r"passenger|resident|victim|worker|employee|customer|patient|climber|tourist|journalist|"
+    r"reporter|photographer|doctor|nurse|mother|father|mom|dad|son|daughter|brother|sister|"
+    r"husband|wife|grandmother|grandfather|grandson|granddaughter|cousin|relative|friend|"
+    r"neighbor|neighbour|pastor|priest|teacher|protester|demonstrator|member|individual|adult|"
+    r"male|female|senior|resident|villager|farmer|fisherman|miner|pilot|sailor|marine|"
+    r"peacekeeper|commander|leader|official|hostage|prisoner|inmate|worshipper|pilgrim|shopper|"
+    r"student|schoolboy|schoolgirl|newborn|juvenile|colleague|citizen|national|survivor|"
+    r"security guard|firefighter|paramedic|motorist|cyclist|jogger|homeowner|tenant|occupant"
+)
+PERSON_PLURAL = (
+    r"people|persons|men|women|boys|girls|children|kids|babies|infants|toddlers|teens|"
+    r"teenagers|youths|students|soldiers|servicemen|troops|officers|policemen|cops|deputies|"
+    r"civilians|fighters|militants|rebels|separatists|gunmen|insurgents|attackers|suspects|"
+    r"bystanders|pedestrians|drivers|passengers|residents|victims|workers|employees|customers|"
+    r"patients|climbers|tourists|journalists|reporters|doctors|nurses|mothers|fathers|sons|"
+    r"daughters|brothers|sisters|cousins|relatives|friends|neighbors|neighbours|protesters|"
+    r"demonstrators|rioters|members|individuals|adults|males|females|seniors|villagers|"
+    r"farmers|fishermen|miners|pilots|sailors|marines|peacekeepers|commanders|leaders|"
+    r"officials|hostages|prisoners|inmates|worshippers|pilgrims|shoppers|schoolchildren|"
+    r"citizens|nationals|others|other|staff|personnel|guards|firefighters|paramedics|"
+    r"motorists|casualties|survivors|family members|occupants|combatants|refugees|"
+    r"(?-i:[A-Z][a-z]+(?:ans|ians|is|ese|ns|ites))"
+)
+PERSON = rf"(?:{PERSON_PLURAL}|{PERSON_SINGULAR}|[\w-]*year-old)"
+
+KILL_STATE = (
+    r"killed|dead|died|slain|murdered|executed|massacred|assassinated|perished|beheaded|"
+    r"shot dead|shot to death|stabbed to death|beaten to death|burned to death|crushed to death|"
+    r"(?:shot|stabbed|struck|hit|run over|beaten|attacked|gunned down) and killed|gunned down|"
+    r"fatally (?:shot|stabbed|struck|hit|wounded|injured|hurt|beaten)|lost (?:their|his|her) lives?|"
+    r"confirmed dead|presumed dead|feared dead|found dead|pronounced dead|declared dead|"
+    r"fatally shot|shot (?:and|to) death|(?:fallen|fell|plunged) to (?:their|his|her) deaths?|"
+    r"among the dead|drowned|electrocuted"
+)
+INJURE_STATE = (
+    r"wounded|injured|hurt|hospitali[sz]ed|maimed|(?:seriously|critically|severely|slightly) (?:hurt|injured|wounded)|"
+    r"shot and (?:wounded|injured)|treated for (?:\w+ )?(?:injuries|wounds)|"
+    r"(?:suffered|sustained|received|got)\s+(?:from\s+)?(?:\w+\s+){0,2}(?:injuries|wounds|injury)|"
+    r"with (?:[\w-]+ )?(?:injuries|wounds|gunshot wounds?)|(?:shot|grazed|struck|hit|wounded) in the \w+|"
+    r"(?:struck|hit|grazed) by (?:an? )?(?:stray )?(?:bullets?|gunfire|gunshots?|rounds?)|grazed|"
+    r"in (?:critical|serious|stable|fair|good|grave) condition|shot|"
+    r"among the (?:injured|wounded)"
+)
+MISSING_STATE = r"missing|unaccounted for"
+DISPLACED_STATE = r"displaced|made homeless|left homeless|homeless|evacuated|forced to flee|fled (?:their|his|her) homes"
+ARREST_STATE = r"arrested|detained|taken into custody|in custody|under arrest|apprehended|captured|rounded up"
+
+_STATE = rf"(?P<state>{KILL_STATE}|{INJURE_STATE}|{MISSING_STATE}|{DISPLACED_STATE}|{ARREST_STATE})"
+_AUX = (
+    r"(?:(?:were|was|are|is|have|has|had|been|being|be|got|get|reportedly|also|all|later|"
+    r"allegedly|believed|confirmed|thought|feared|presumed|now|subsequently|both|each|initially|"
+    r"tragically|so far|since|already|still|then|ever|just|found|left|being|to|said to|"
+    r"reported|listed as|described as)\s+){0,6}"
+)
+_Q = rf"(?:(?P<qual>{QUALIFIER})\s+)?"
+_NUM = rf"(?P<num>{NUMBER})"
+_SINGLE = r"(?P<single>\b(?:an?|one|another|a second|a third)\b)"
+# up to four modifier words before the person noun ("separatist", "66-year-old Burnsville")
+_MODS = (
+    r"(?:(?!(?:who|which|that|where|whose|were|was|is|are|have|has|had|and|or|in|on|at|by|with|from|to|"
+    r"after|as|when|while|killed|died|dead|injured|wounded|said)\b)[\w'’.-]+\s+){0,4}?"
+)
+_TAIL = r"(?:\s+(?:of|from|in)\s+(?!\w+ing\b)[^,.;:()]{1,45}?)?(?:\s*,[^;.]{1,120}?,|\s*,)?"
+_END = r"(?=\s*(?:[,.;:!?)\"”’'`]|$|and\b|or\b|in\b|on\b|at\b|of\b|as\b|after\b|when\b|during\b|since\b|including\b|while\b|near\b|inside\b|outside\b|across\b|over\b|with\b|by\b|last\b|this\b|early\b|late\b|[A-Z]))"
+
+
+@dataclass(frozen=True)
+class Match:
+    """One number tied to one casualty kind inside a sentence."""
+
+    kind: str
+    value: int
+    start: int
+    end: int
+    qualifier: str | None
+    noun: str | None
+    toll: str | None  # the toll phrase for cumulative counts ("military death toll")
+
+
+def kind_of(word: str) -> str | None:
+    """The casualty kind a verb, state or noun expresses."""
+    w = word.lower()
+    if re.search(r"fatal|kill|dead|death|died|die\b|slain|murder|execut|massacr|assassin|perish|behead|"
+                 r"lives|bod(?:y|ies)|gunned down|drown|electrocut|homicide", w):
+        return "killed"
+    if re.search(r"wound|injur|hurt|hospitali|maim|grazed|shot|bullet|gunfire|condition", w):
+        return "injured"
+    if re.search(r"missing|unaccounted", w):
+        return "missing"
+    if re.search(r"displac|homeless|evacuat|flee|fled", w):
+        return "displaced"
+    if re.search(r"arrest|detain|custody|apprehend|captur|rounded up", w):
+        return "arrested"
+    return None
+
+
+_RULES: list[tuple[str, re.Pattern[str]]] = [
+    # "12 people were killed", "Twenty-seven separatist fighters died", "A woman has died"
+    ("subject", re.compile(
+        rf"(?<![\w-])(?:{_Q}{_NUM}|{_SINGLE})\s+{_MODS}(?P<noun>{PERSON})\b{_TAIL}\s*[”\"'’]*\s*"
+        rf"(?:(?:who|that)\s+)?{_AUX}{_STATE}\b", re.IGNORECASE)),
+    # "20 were wounded", "Another four died", "46 were arrested"
+    ("bare-subject", re.compile(
+        rf"(?<![\w-]){_Q}{_NUM}(?:\s+of\s+(?:them|those|the\s+\w+(?:\s+\w+)?))?\s+(?:(?:others?|more)\s+)?"
+        rf"(?:were|have|had|are|also|was|has|is|later)\s+{_AUX}{_STATE}\b",
+        re.IGNORECASE)),
+    ("bare-died", re.compile(
+        rf"(?<![\w-]){_Q}{_NUM}(?:\s+of\s+(?:them|those|the\s+\w+(?:\s+\w+)?))?\s+(?:(?:others?|more)\s+)?"
+        rf"(?:also\s+|later\s+)?(?P<state>died|perished)\b", re.IGNORECASE)),
+    # "24 dead", "over 200 injured", "nine civilian deaths", "46 arrests", "40 Palestinians killed"
+    ("count-noun", re.compile(
+        rf"(?<![\w-]){_Q}{_NUM}\s+(?:(?P<noun>{PERSON})\s+)?(?:(?:civilian|military|more|other|confirmed|"
+        rf"reported|combat|further|police|security|new|additional)\s+)?"
+        rf"(?P<state>dead|killed|deaths|fatalities|wounded|injured|injuries|hurt|missing|arrests|arrested|"
+        rf"detained|displaced|lives lost|bodies)\b", re.IGNORECASE)),
+    # "killing four people", "killed a woman", "left four people dead", "injuring at least five"
+    ("object", re.compile(
+        rf"\b(?P<verb>kill(?:s|ed|ing)?|murder(?:s|ed|ing)?|wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)|"
+        rf"arrest(?:s|ed|ing)?|detain(?:s|ed|ing)?|displac(?:e|es|ed|ing)|evacuat(?:e|es|ed|ing)|"
+        rf"gunn(?:ed|ing) down|shot dead|slaughter(?:s|ed|ing)?|massacr(?:e|es|ed|ing))\s+"
+        rf"(?:(?P<qual>{QUALIFIER})\s+)?(?:(?P<num>{NUMBER})|{_SINGLE})"
+        rf"(?:\s+{_MODS}(?P<noun>{PERSON})\b|{_END})", re.IGNORECASE)),
+    ("left", re.compile(
+        rf"\b(?:left|leaving|leaves|leave)\s+(?:(?P<qual>{QUALIFIER})\s+)?(?:(?P<num>{NUMBER})|{_SINGLE})\s+"
+        rf"(?:{_MODS}(?P<noun>{PERSON})\s+)?(?:\w+\s+)?(?P<state>dead|injured|wounded|hurt|missing|homeless)\b",
+        re.IGNORECASE)),
+    ("lives", re.compile(
+        rf"\b(?:claim(?:s|ed|ing)?|tak(?:e|es|en|ing)|took|cost(?:s|ing)?|lost)\s+"
+        rf"{_Q}{_NUM}\s+(?:\w+\s+)?(?P<state>lives)\b", re.IGNORECASE)),
+    ("lives-of", re.compile(
+        rf"\b(?:claim(?:s|ed|ing)?|tak(?:e|es|en|ing)|took|cost(?:s|ing)?)\s+the\s+lives\s+of\s+"
+        rf"{_Q}{_NUM}\b", re.IGNORECASE)),
+    ("lost", re.compile(
+        rf"\b(?:lost|lose|losing)\s+(?:{_Q}{_NUM}|{_SINGLE})\s+{_MODS}(?P<noun>{PERSON})\b", re.IGNORECASE)),
+    # "the killing of a teenager", "the arrest of a 19-year-old", "the injury of two others"
+    ("nominal", re.compile(
+        rf"\b(?P<state>killing|killings|death|deaths|murder|murders|shooting death|fatal (?:\w+ )?shooting|"
+        rf"fatal stabbing|slaying|arrest|arrests|injury|injuries|wounding)\s+of\s+"
+        rf"(?:{_Q}{_NUM}|{_SINGLE}|the\s+)\s*{_MODS}(?P<noun>{PERSON})\b", re.IGNORECASE)),
+    ("nominal-possessive", re.compile(
+        rf"\b(?P<state>killing|death|murder|shooting death|fatal (?:\w+ )?shooting|slaying)\s+of\s+"
+        rf"(?P<single>his|her|their)\s+(?:[\w-]+\s+){{0,2}}?(?P<noun>{PERSON_SINGULAR})\b", re.IGNORECASE)),
+    ("among-dead", re.compile(
+        rf"\b(?:among|included|include|includes)\s+(?:the\s+)?(?P<state>dead|killed|injured|wounded|victims)"
+        rf"\s+(?:(?:was|were|are|is)\s+)?(?:{_Q}{_NUM}|{_SINGLE})\s+{_MODS}(?P<noun>{PERSON})\b", re.IGNORECASE)),
+    ("dead-include", re.compile(
+        rf"\bthe\s+(?P<state>dead|injured|wounded|victims)\s+(?:included|include|includes|were|are)\s+"
+        rf"{_Q}{_NUM}\s+{_MODS}(?P<noun>{PERSON})\b", re.IGNORECASE)),
+    ("of-the", re.compile(
+        rf"(?<![\w-]){_Q}{_NUM}\s+of\s+the\s+(?P<state>dead|injured|wounded|killed)\b", re.IGNORECASE)),
+    ("whose", re.compile(
+        rf"{_SINGLE}\s+{_MODS}(?P<noun>{PERSON_SINGULAR}|[\w-]*year-old)\s+whose\s+(?:\w+\s+)?"
+        rf"(?P<state>killing|death|murder|slaying)\b", re.IGNORECASE)),
+    ("police-killing", re.compile(r"\b(?P<single>a|the)\s+police\s+(?P<state>killing)\b(?!\s+of)", re.IGNORECASE)),
+    ("treated", re.compile(
+        rf"\btreat(?:ed|ing|s)?\s+{_Q}{_NUM}\s+{_MODS}(?P<noun>{PERSON})\b", re.IGNORECASE)),
+    ("body", re.compile(
+        rf"\b(?:bod(?:y|ies)|remains)\s+of\s+(?:{_Q}{_NUM}|{_SINGLE})\s+{_MODS}(?P<noun>{PERSON})\b",
+        re.IGNORECASE)),
+    ("victims", re.compile(
+        rf"(?<![\w-])(?:the\s+)?{_Q}{_NUM}\s+(?P<state>murder|homicide)\s+victims\b",
+        re.IGNORECASE)),
+]
+
+_TOLL = re.compile(
+    rf"(?P<toll>(?:(?:\w+\s+){{0,2}}(?:death|casualty|fatality|injury|civilian|military|total|overall)\s+toll|"
+    rf"\btoll|number\s+of\s+(?:\w+\s+){{0,2}}(?:dead|deaths|fatalities|killed|injured|wounded|"
+    rf"casualties|victims|missing|arrests|arrested|displaced)|death\s+count|body\s+count))\b"
+    rf"[^.;:!?]{{0,100}}?\b(?:to|at|of|above|past|reached|hit|hits|stood at|stands at|is|was|exceeded|"
+    rf"passed|near|nears|topped|now)\s+{_Q}{_NUM}(?![\w-])",
+    re.IGNORECASE,
+)
+_TOLL_BEFORE = re.compile(
+    rf"\b(?:bring|brings|brought|bringing|raise|raises|raised|raising|push|pushed|pushing|take|took|"
+    rf"taking)\s+(?:it\s+)?(?:to|above|past)\s+{_Q}{_NUM}\s+(?:the\s+)?(?P<toll>(?:total\s+)?"
+    rf"(?:number\s+of\s+(?:\w+\s+){{0,3}}(?:who\s+have\s+been\s+)?(?:killed|dead|deaths|injured|wounded)|"
+    rf"(?:death\s+)?toll))",
+    re.IGNORECASE,
+)
+_SUBGROUP = re.compile(
+    rf",\s*{_Q}{_NUM}\s+(?:of\s+(?:them|whom)\s+)?(?:(?:are|were|remain|remained|in|is)\s+)?"
+    rf"(?P<state>critically|seriously|severely|gravely|critical|serious)\b",
+    re.IGNORECASE,
+)
+_INCLUDING = re.compile(
+    rf"\bincluding\s+{_Q}{_NUM}\s+{_MODS}(?P<noun>{PERSON})\b", re.IGNORECASE
+)
+
+# Numbers that are never counts of people: masked before any rule runs.
+_MASKS = [
+    re.compile(rf"\b{NUMBER}(?:-|\s)(?:years?|months?|weeks?|days?)-old\b", re.IGNORECASE),
+    re.compile(rf"\b{NUMBER}\s+(?:years?|months?)\s+old\b", re.IGNORECASE),
+    re.compile(rf"\baged?\s+(?:from\s+|between\s+)?{NUMBER}(?:\s*(?:to|and|-)\s*{NUMBER})?", re.IGNORECASE),
+    re.compile(rf"\b(?:mother|father|parent|grandmother|grandfather)\s+of\s+{NUMBER}\b", re.IGNORECASE),
+    re.compile(r"[$£€¥]\s?\d[\d,.]*(?:\s+(?:million|billion|thousand))?", re.IGNORECASE),
+    re.compile(r"\b\d[\d,.]*\s*(?:%|per\s?cent|percent)", re.IGNORECASE),
+    re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:a\.?m\.?|p\.?m\.?)?|\b\d{1,2}\s*(?:a\.m\.|p\.m\.|am\b|pm\b)", re.IGNORECASE),
+    re.compile(rf"\b{NUMBER}\s+(?:dollars|euros|pounds|yuan|rupees|years?|months?|weeks?|days?|hours?|"
+               rf"minutes?|seconds?|miles?|km|kilomet(?:er|re)s?|met(?:er|re)s?|feet|ft|foot|yards?|inches|"
+               rf"kg|kilograms?|pounds?|tons?|tonnes?|degrees?|magnitude|points?|times|rounds?|shots?|"
+               rf"bullets?|cases?|counts?|charges?|houses?|homes?|buildings?|vehicles?|cars?|trucks?|"
+               rf"tanks?|rockets?|missiles?|shells?|schools?|shelters?|camps?|villages?|votes?|seats?|"
+               rf"districts?|provinces?|cities|towns?|hospitals?|floors?|storeys?|stories|calls?|st|nd|rd|th)\b",
+               re.IGNORECASE),
+    re.compile(r"\bmagnitude[- ]\d[\d.]*|\b\d[\d.]*[- ]magnitude\b", re.IGNORECASE),
+    re.compile(r"\b(?:1[5-9]\d\d|20\d\d)s?\b(?!\s+(?:people|persons|civilians|soldiers|lives))"),
+    re.compile(r"\b(?:No\.|number|Nos?\.?|page|route|highway|interstate|block|unit|apartment|room|"
+               r"flight|section)\s+\d+\b", re.IGNORECASE),
+    re.compile(r"\b\d+(?:st|nd|rd|th)\b", re.IGNORECASE),
+    re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+               r"December|Jan\.?|Feb\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)\s+\d{1,2}\b"),
+    re.compile(r"\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|"
+               r"November|December)\b"),
+]
+_NEGATION = re.compile(r"(?:\bno|\bnot|\bnone|n't|\bnobody|\bwithout|\bany)\s*$", re.IGNORECASE)
+_HYPOTHETICAL = re.compile(
+    r"\b(?:could|would|might|may|threaten(?:s|ed)? to|plan(?:ned|s)? to|tried to|trying to|"
+    r"attempted to|vowed to|intend(?:s|ed)? to)\s+(?:have\s+)?(?:been\s+)?$", re.IGNORECASE)
+
+
+def normalize(sentence: str) -> str:
+    """Undo tokenization (`` '' quotes, spaced hyphens) keeping the text readable."""
+    text = sentence.replace("``", '"').replace("''", '"')
+    text = re.sub(r"(?<=\w) - (?=\w)", "-", text)
+    text = re.sub(r"(?<=\d), (?=\d{3}\b)", ",", text)
+    return text
+
+
+_NUMBER_RE = re.compile(rf"(?<![\w-]){NUMBER}(?![\w])|\d", re.IGNORECASE)
+
+
+# Casualty words that are not about casualties ("injured reserve" in sports).
+_IDIOMS = re.compile(r"\binjured\s+(?:reserve|list)\b|\bdead\s*(?:line|lock|end)|\bkill\s+switch", re.IGNORECASE)
+
+
+def mask_non_counts(text: str) -> str:
+    """Hide numbers that cannot be counts of people ("a 25-year-old", "1994", "$5").
+
+    Only the number itself is replaced (by X), so "a XX-year-old woman" still reads
+    as one woman.
+    """
+    text = _IDIOMS.sub(lambda m: "X" * len(m.group()), text)
+    for pattern in _MASKS:
+        text = pattern.sub(
+            lambda m: _NUMBER_RE.sub(lambda n: "X" * len(n.group()), m.group()), text
+        )
+    return text
+
+
+def _value(match: re.Match[str]) -> int | None:
+    groups = match.groupdict()
+    if groups.get("num"):
+        return parse_number(groups["num"])
+    if groups.get("single"):
+        return 1
+    return None
+
+
+_PASSIVE_AUX = re.compile(r"\b(?:were|was|are|is|been|be|being|got|get)\b", re.IGNORECASE)
+_OBJECT_AFTER = re.compile(
+    r"^\s*(?:the|a|an|his|her|their|its|two|three|four|five|six|seven|eight|nine|ten|one|"
+    r"several|dozens|hundreds|at least|more than|some|him|her|them|himself|herself|themselves|\d|X|"
+    r"(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|"
+    r"June|July|August|September|October|November|December|In|On|At|By|Police)\b)[A-Z][a-z]+\b)", )
+_TRANSITIVE = re.compile(
+    r"^(?:killed|murdered|executed|massacred|assassinated|beheaded|slain|shot and killed|"
+    r"(?:stabbed|struck|hit|beaten|attacked) and killed|gunned down|fatally \w+|wounded|injured|shot|"
+    r"hurt|arrested|detained|captured|apprehended|evacuated|displaced|maimed)$", re.IGNORECASE)
+_PLURAL_NOUN = re.compile(rf"^(?:{PERSON_PLURAL})$")
+_LIST_ITEM = re.compile(
+    rf"(?:[^,;.\d]{{0,40}}?)(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+){_Q}{_NUM}\s+{_MODS}(?P<noun>{PERSON})\b(?:[^,;.]{{0,40}}?)",
+    re.IGNORECASE)
+
+
+def _active_voice(scan: str, m: re.Match[str]) -> bool:
+    """"officers fatally shot the teenager": the counted people did the killing."""
+    state = m.group("state")
+    if not _TRANSITIVE.match(state):
+        return False
+    between = scan[m.end("noun") if m.groupdict().get("noun") else m.end("num"): m.start("state")]
+    if _PASSIVE_AUX.search(between):
+        return False
+    if state.lower() == "shot":
+        return True  # "two men who shot up a street": without "were", shot is what they did
+    return bool(_OBJECT_AFTER.match(scan[m.end():]))
+
+
+# Every rule needs one of these stems; sentences without any are skipped cheaply.
+_CUE = re.compile(
+    r"kill|dead|die|death|fatal|slain|murder|execut|massacr|assassin|perish|behead|lives|bod(?:y|ies)|"
+    r"remains|gunned|drown|electrocut|toll|wound|injur|hurt|hospitali|maim|grazed|shot|treat|"
+    r"missing|unaccounted|displac|homeless|evacuat|fle[de]|arrest|detain|custody|apprehend|captur|"
+    r"rounded up|lost|lose|victim|homicide|critical|serious|sever|grave",
+    re.IGNORECASE,
+)
+
+
+def find_matches(sentence: str) -> list[Match]:
+    """Every (kind, value) the sentence states as a casualty figure.
+
+    Each number position yields at most one figure; rules are tried from the
+    most specific, so the first rule to claim a number wins.
+    """
+    if not _CUE.search(sentence):
+        return []
+    text = normalize(sentence)
+    scan = mask_non_counts(text)
+    found: dict[int, Match] = {}
+
+    def add(kind: str | None, m: re.Match[str], toll: str | None = None, offset: int = 0) -> None:
+        value = _value(m)
+        if kind is None or value is None or value <= 0:
+            return
+        groups = m.groupdict()
+        num_start = offset + (m.start("num") if groups.get("num") else m.start("single"))
+        if num_start in found:
+            return
+        before = scan[max(0, num_start - 40) : num_start]
+        if _NEGATION.search(before.rstrip()) and not groups.get("qual"):
+            return
+        if _HYPOTHETICAL.search(scan[max(0, offset + m.start() - 40) : offset + m.start()]):
+            return
+        raw = groups.get("num") or ""
+        if re.fullmatch(r"(?:1[5-9]|20)\d\d", raw.strip()):
+            return
+        found[num_start] = Match(kind, value, offset + m.start(), offset + m.end(),
+                                 qualifier_label(groups.get("qual")), groups.get("noun"), toll)
+
+    for m in _TOLL.finditer(scan):
+        toll = m.group("toll")
+        kind = "injured" if re.search(r"injur|wound", toll, re.I) else kind_of(toll) or "killed"
+        add(kind, m, toll=toll)
+    for m in _TOLL_BEFORE.finditer(scan):
+        toll = m.group("toll")
+        add(kind_of(toll) or "killed", m, toll=toll)
+    for name, rule in _RULES:
+        for m in rule.finditer(scan):
+            groups = m.groupdict()
+            noun = groups.get("noun")
+            if groups.get("single") and noun and _PLURAL_NOUN.match(noun) and noun.lower() not in ("person",):
+                continue  # "a crime where people are killed": "a" does not count people
+            if name == "object":
+                kind = kind_of(groups["verb"])
+                if kind == "injured" and re.search(r"fatally\s+$", scan[max(0, m.start() - 10) : m.start()], re.I):
+                    kind = "killed"
+                if groups.get("single") and not noun:
+                    continue
+            elif name in ("lives", "lives-of", "lost", "body", "victims"):
+                kind = "killed"
+            elif name == "treated":
+                kind = "injured"
+            elif name in ("among-dead", "dead-include"):
+                kind = kind_of(groups["state"]) or "killed"
+            else:
+                kind = kind_of(groups["state"])
+                if name == "subject":
+                    if _active_voice(scan, m):
+                        continue
+                    if groups.get("single") and re.search(r"\bwere\b", scan[m.end("noun"):m.start("state")]):
+                        continue  # "another mom and a girl were wounded": a list, not one person
+            add(kind, m)
+    if found:
+        for m in _SUBGROUP.finditer(scan):
+            previous = [f for f in found.values() if f.start < m.start()]
+            if previous:
+                add(max(previous, key=lambda x: x.start).kind, m)
+        for m in _INCLUDING.finditer(scan):
+            previous = [f for f in found.values() if f.start < m.start()]
+            if previous:
+                add(max(previous, key=lambda x: x.start).kind, m)
+        _continue_lists(scan, found, add)
+    return sorted(found.values(), key=lambda x: (x.start, x.kind, x.value))
+
+
+def _continue_lists(scan: str, found: dict[int, Match], add) -> None:
+    """"lost seven soldiers and four civilians": later items of a list share its kind."""
+    queue = sorted(found.values(), key=lambda x: x.start)
+    while queue:
+        current = queue.pop(0)
+        anchor = current.end
+        while True:
+            item = _LIST_ITEM.match(scan, anchor)
+            if not item:
+                break
+            before = len(found)
+            add(current.kind, item, offset=0)
+            if len(found) == before:
+                break
+            anchor = item.end()

@@ -1,0 +1,894 @@
+"""Read ``content/articles/`` into :class:`~briefgen.models.Article` records.
+
+One reader per file format, chosen by extension (``.txt``, ``.md``/``.markdown``,
+``.html``/``.htm``). Every file is untrusted: it may be binary, mis-encoded,
+huge, a symlink out of the project or a named pipe. A file that cannot be read
+sensibly is skipped with a warning that names it (warnings that skip a file
+start with ``"skipped"``, so a build can count them); the rest still make it.
+Nothing here ever writes to ``content/``.
+
+Page furniture (share buttons, "Read more" headline lists, copyright lines,
+newsletter pitches) is removed by :func:`clean_text`, by general rules rather
+than a list of known strings; it is pure so the importer can reuse it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import stat
+import unicodedata
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Callable
+
+from .config import Project, Settings
+from .diagnostics import BriefgenError, Diagnostics, Problem
+from .models import Article
+from .safeyaml import NoAliasLoader, key_lines, load_yaml, yaml_problem
+
+__all__ = [
+    "ARTICLE_EXTENSIONS",
+    "MAX_FILE_BYTES",
+    "MAX_PARAGRAPH_CHARS",
+    "MAX_TITLE_CHARS",
+    "clean_meta_text",
+    "clean_text",
+    "clean_title",
+    "clean_url",
+    "decode_bytes",
+    "html_fragment_to_text",
+    "html_to_article_fields",
+    "looks_like_html",
+    "parse_published",
+    "parse_text_article",
+    "read_articles",
+    "split_front_matter",
+]
+
+#: Files larger than this are skipped: no real article is this big, and the
+#: build must stay bounded whatever lands in the folder.
+MAX_FILE_BYTES = 5_000_000
+#: A paragraph longer than this is cut (at a sentence end when one is near).
+MAX_PARAGRAPH_CHARS = 20_000
+#: Titles longer than this are cut at a word boundary.
+MAX_TITLE_CHARS = 300
+#: Below this many files a process pool costs more than it saves.
+POOL_MIN_FILES = 64
+
+ARTICLE_EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
+MARKDOWN_EXTENSIONS = (".md", ".markdown")
+HTML_EXTENSIONS = (".html", ".htm")
+#: Names that document a folder rather than report news (README.md, readme.txt).
+NOT_ARTICLE_STEMS = ("readme", "license", "licence", "changelog")
+
+
+# --------------------------------------------------------------------------
+# Text cleaning: pure functions, shared with the importer.
+# --------------------------------------------------------------------------
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]»]*$|[\"”’][.!?]?$")
+_HAS_WORD = re.compile(r"[^\W_]")
+_ELLIPSIS_END = re.compile(r"(\.\.\.|…)$")
+
+# Words that make up the labels of a web page's user interface. A short line
+# without sentence punctuation made (mostly) of these is a button, a menu or a
+# widget heading, not reporting: "Enable Read mode", "100% Font Size",
+# "Published: Updated:", "Top Content Trending", "Copy Link Copy".
+_UI_WORDS = frozenset("""
+about access accept account ad ads advertisement advertising alert alerts also android app apps
+archive archives article articles back bookmark breaking button caption captions click close
+comment comments contact content continue cookie cookies copy credit decrease default disable
+download e-mail edition editor editors email embed enable enlarge error expand facebook feed
+feedback follow font full gallery get google home hide icon image images increase
+instagram ipad iphone javascript latest like link linkedin links listen live load loading
+log login logout main mail menu messenger mode more most new news newsletter newsletters next
+notification notifications now off open options page pages pending photo
+photos pinterest play popular previous print privacy profile published read reader
+recent recommended reddit register related reply report reprint reset reuse rss save search
+section see send share shares sharing show sign site size skip slide slideshow sms social
+sponsored staff stories story subscribe subscriber subscription summary tap terms text
+tips toggle top topics transcript trending tumblr tweet twitter up update updated updates
+video videos view viewed views watch weather website whatsapp youtube
+scroll typo mobile plus disqus getty shutterstock istock
+""".split())
+#: Words that carry no meaning of their own; a label is judged by its other words.
+_FUNCTION_WORDS = frozenset("""
+a all an and at by for from in is it no of on one or our the this to us via with you your
+""".split())
+
+# Phrases that only a web page's machinery says to its reader: captchas,
+# sign-up flows, video players, share widgets, copyright notices, "developing
+# story" notes. Matched per sentence, so a paragraph keeps its reporting.
+_WEB_MACHINERY = re.compile(
+    r"\b(?:enable javascript|javascript (?:is )?(?:disabled|required)|requires javascript|please (?:sign|log) in|clicking here"
+    r"|(?:listen|watch|read|see|go|sign up|subscribe|donate) [^.]{0,40}\bhere[:.!]*$|your browser|ad ?blocking|ad ?blockers?"
+    r"|flash player|flash update|you need flash|you must enter the characters|wanted you to see this"
+    r"|(?:sign|log) (?:up|in) (?:for|to|using|with|here)\b|signing up|already (?:have an account|a subscriber|registered)"
+    r"|verification (?:e-?mail|message|link|code)|confirmation e-?mail|activate your (?:account|profile)"
+    r"|(?:agree to|accept) (?:our|the) terms|terms of (?:service|use) (?:and|&|\|)|privacy policy ?\||manage newsletters"
+    r"|thank you for (?:registering|subscribing|signing up|reading)|e-?mail notifications|notification has been saved"
+    r"|saving your notification|posts new content|delivered (?:right |straight )?to your (?:e-?mail )?inbox"
+    r"|maximum number of (?:free )?(?:stories|articles)|without a subscription|subscription offers"
+    r"|click (?:here|the link|on the button|below)|tap here|download (?:the|our) .{0,40}\bapps?\b|\bapps? for (?:ios|android|iphone)"
+    r"|(?:iphone|ipad|apple) (?:\||and) android|app store|google play"
+    r"|(?:follow|like|find|join) (?:us|me|him|her)(?: on| at)? (?:twitter|facebook|instagram|youtube|@\w)|follow @\w+|follow [^.,;:]{1,40} on (?:twitter|facebook|instagram)"
+    r"|join the conversation on|on twitter and facebook|when you tweet with a location"
+    r"|all rights reserved|may not be (?:re)?published, broadcast|this material may not be"
+    r"|this (?:story|article|report) (?:is|will be) (?:still )?(?:developing|being updated|updated as)"
+    r"|(?:this is a|on this) developing story|breaking news alert|check back (?:later |here )?(?:for|soon)"
+    r"|stay with [^.,;]{1,40} for (?:more|updates|the latest)|keep checking \S+ for"
+    r"|report an error|comments? (?:are|have been) (?:closed|disabled)|leave (?:a|your) comments?"
+    r"|share this(?: (?:story|article|video))?:|like this: like|pending comments?"
+    r"|having trouble viewing|to watch this video|video (?:is )?(?:not|no longer) available|copy this code"
+    r"|for all the latest (?:headlines|news)|google news channel|whatsapp channel|read or share this story"
+    r"|(?:sign up|subscribe) (?:for|to) (?:our|the|email|e-mail)\b|(?:sign up|subscribe) (?:today|now|here)|it's free"
+    r"|for reuse options|home delivery|digital access|zip ?code is not|deliverable area)"
+    r"|(?:copyright|©|\(c\))\s*(?:©\s*)?(?:19|20)\d\d|^\(?copyright\b(?=.{0,80}$)|^\(?(?:tm|™) and ©",
+    re.IGNORECASE,
+)
+
+# The page pitching itself to its reader: second person plus web vocabulary,
+# and none of the words of a police appeal (those are reporting).
+_SECOND_PERSON = re.compile(r"\b(you|your|you'll|you've|you're)\b", re.IGNORECASE)
+_WEB_WORDS = re.compile(
+    r"\b(e-?mail|inbox|newsletters?|apps?|subscriptions?|subscribers?|subscribe|sign(ed)? (up|in)|log (in|out)"
+    r"|login|account|profile|notifications?|click|browser|password|website)\b",
+    re.IGNORECASE,
+)
+_APPEAL_WORDS = re.compile(
+    r"\b(police|sheriff|detectives?|investigators?|crime ?stoppers|crimeline|information|tips?|tipsters?"
+    r"|donat\w*|funds?|fundraising|gofundme|reward)\b",
+    re.IGNORECASE,
+)
+
+# Lines that announce a list of other stories: "Read more:", "Related:",
+# "More from NBCNews.com:", "Also on HuffPost:", "TRENDING STORIES:".
+_LIST_MARKER = re.compile(
+    r"^(?:>+\s*)?(?:read (?:more|also|next)|related(?: (?:stories|articles|coverage|content|links|news|posts|reading))?"
+    r"|more (?:from|on|stories|news|coverage|content|headlines)\b(?:\W+\w+){0,5}|also (?:read|see|on)\b(?:\W+\w+){0,4}"
+    r"|see also|recommended(?: for you| stories| reading)?|you (?:may|might) also (?:like|be interested in)"
+    r"|(?:top |most )?(?:trending|popular|read|viewed)(?: stories| articles| now| news)?"
+    r"|(?:top|latest|more|other) (?:stories|headlines)|don't miss|must read|editor's picks?|what to read next"
+    r"|read more top trending stories.*)\W*$",
+    re.IGNORECASE,
+)
+# "Read more: Armenia declares martial law" on one line: a marker, then a headline.
+_INLINE_PROMO = re.compile(
+    r"^(?:>+\s*)?(?:read (?:more|also|next)|related(?: (?:story|stories|article|articles|coverage))?"
+    r"|also (?:read|see)|see also|more|watch|listen|previously|don't miss|must read)\s*[:\-–—|>]+\s*(.+)$",
+    re.IGNORECASE,
+)
+# A line that is nothing but a link, an e-mail address or a social handle.
+_BARE_LINK = re.compile(
+    r"^(?:https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|@\w{2,}|(?:twitter|facebook|instagram)\.com/\S+)$",
+    re.IGNORECASE,
+)
+# "1:06 Former prison nurse accused ..." : a video playlist entry (duration, headline).
+_PLAYLIST_ENTRY = re.compile(r"^\d{1,2}:\d{2}\s+(?![ap]\.?m\b)\S", re.IGNORECASE)
+# "Published: Sunday, 2/22/2015 - Updated: 9 months ago": the page's time stamps.
+_TIME_STAMP = re.compile(r"^(?:published|posted|last updated|updated|last modified)\s*:", re.IGNORECASE)
+# "By The Associated Press", "— Frank Warner", "With Rocco Parascandola": a byline.
+_BYLINE = re.compile(r"^(?:[Bb]y|BY|[Ww]ith|[-—–]{1,2})\s+(?:[A-Z][\w.'’-]*\s*){1,5}$")
+# A clock time ("12:45 p.m.", "10 a.m."): live-update headers carry the time of what follows.
+_CLOCK_TIME = re.compile(r"\b\d{1,2}(?::\d{2})?\s*[ap]\.?m\b", re.IGNORECASE)
+# Sentence boundaries inside a paragraph: end punctuation, space, a capital or a quote.
+_SENTENCE_BREAK = re.compile(
+    r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[\"“‘(]?[A-Z0-9]|>|•)"
+    r"|(?:(?<=[a-z][.!?])|(?<=[.!?][\"”]))(?=[A-Z][a-z])|\s+(?=>>|•)"
+)
+_WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?|\d+(?:[.,:]\d+)*%?")
+
+
+def _words(line: str) -> list[str]:
+    return _WORD.findall(line)
+
+
+def _is_sentence(line: str) -> bool:
+    """Ends like a sentence (full stop, question, exclamation, closing quote)."""
+    return bool(_SENTENCE_END.search(line)) and not _ELLIPSIS_END.search(line)
+
+
+def _is_ui_label(line: str) -> bool:
+    """A short unpunctuated line made mostly of user-interface words."""
+    if _is_sentence(line) or len(line) > 80 or _CLOCK_TIME.search(line):
+        return False
+    words = [w.lower() for w in _words(line) if not w[0].isdigit()]
+    if not words or len(words) > 8:
+        return not words  # only numbers and symbols: "100%", "1 / 12", "2:26"
+    meaningful = [w for w in words if w not in _FUNCTION_WORDS and len(w) > 1]
+    if not meaningful:
+        return True  # "A A" (font size buttons), "On"
+    ui = sum(1 for w in meaningful if w in _UI_WORDS)
+    # A list of labels ("Follow KDKA: Facebook | Twitter") needs a smaller share.
+    needed = 0.6 if ("|" in line or ":" in line) else 0.75
+    return ui / len(meaningful) >= needed
+
+
+_FULL_STOP_END = re.compile(r"\.[\"'”’)\]]*$")
+
+
+def _is_headline(line: str) -> bool:
+    """Looks like a link to another story: short, capitalized, no closing full stop.
+
+    Headlines may end with "?" or "!", never with a full stop (an ellipsis is a
+    cut-off headline, not a full stop).
+    """
+    if len(line) > 160 or len(_words(line)) > 25:
+        return False
+    if line[:1].islower():
+        return False
+    return not _FULL_STOP_END.search(line) or _ELLIPSIS_END.search(line) is not None
+
+
+def _quoted(line: str) -> bool:
+    """Holds quotation marks: someone is being quoted, which is reporting."""
+    return any(mark in line for mark in "\"“”«»") or bool(re.search(r"(^|\s)['‘]\w", line))
+
+
+def _is_web_talk(sentence: str) -> bool:
+    """One sentence of the page talking about itself (sign-ups, sharing, copyright)."""
+    if _WEB_MACHINERY.search(sentence):
+        return True
+    return (len(sentence) <= 300 and _SECOND_PERSON.search(sentence) is not None
+            and _WEB_WORDS.search(sentence) is not None and _APPEAL_WORDS.search(sentence) is None
+            and not _quoted(sentence))
+
+
+def is_furniture(line: str) -> bool:
+    """True for a whole paragraph that is page furniture wherever it appears."""
+    if not _HAS_WORD.search(line):
+        return True  # "---", "•", "."
+    if _BARE_LINK.match(line):
+        return True
+    if _is_ui_label(line):
+        return True
+    if _PLAYLIST_ENTRY.match(line) and not _is_sentence(line):
+        return True
+    if len(line) <= 100 and not _is_sentence(line) and (_TIME_STAMP.match(line) or _BYLINE.match(line)):
+        return True
+    promo = _INLINE_PROMO.match(line)
+    if promo and _is_headline(promo.group(1)):
+        return True
+    return False
+
+
+# "… investigators said. via Facebook © 2016 Cox Media Group." : a credit line glued to a paragraph.
+_TRAILING_COPYRIGHT = re.compile(
+    r"(?<=[.!?\"”])\s+[^.!?©]{0,40}?\(?(?:©|copyright)\s*©?\s*(?:19|20)\d\d[^.!?]{0,80}[.!?)]*$",
+    re.IGNORECASE,
+)
+
+
+def _split_sentences(paragraph: str) -> list[str]:
+    return [part for part in _SENTENCE_BREAK.split(paragraph) if part]
+
+
+def _without_web_talk(paragraph: str) -> str:
+    """The paragraph minus its sentences of web machinery ("" when nothing else is left)."""
+    if len(paragraph) <= 400 and _WEB_MACHINERY.search(paragraph) is None and not _SECOND_PERSON.search(paragraph):
+        return paragraph
+    paragraph = _TRAILING_COPYRIGHT.sub("", paragraph)
+    sentences = _split_sentences(paragraph)
+    kept = [s for s in sentences if not _is_web_talk(s)]
+    if len(kept) == len(sentences):
+        return paragraph
+    if kept and not _is_sentence(kept[-1]) and _is_ui_label(kept[-1]):
+        kept.pop()  # a dangling widget label after the last sentence: "Get", "More"
+    return " ".join(kept)
+
+
+def _normalize_line(line: str) -> str:
+    line = line.translate(_INVISIBLE)
+    line = "".join(ch for ch in line if ch == "\t" or unicodedata.category(ch) != "Cc")
+    return _SPACES.sub(" ", line).strip()
+
+
+def _cap(paragraph: str, limit: int = MAX_PARAGRAPH_CHARS) -> str:
+    """Cut an overlong paragraph, at the last sentence end before the limit if any."""
+    if len(paragraph) <= limit:
+        return paragraph
+    head = paragraph[:limit]
+    cut = max(head.rfind(". "), head.rfind("? "), head.rfind("! "))
+    if cut >= limit // 2:
+        return head[: cut + 1]
+    space = head.rfind(" ")
+    return head[:space] if space >= limit // 2 else head
+
+
+def _unwrap(lines: list[str]) -> list[str]:
+    """Join hard-wrapped lines: a line not ending a sentence, followed by one starting lowercase."""
+    paragraphs: list[str] = []
+    previous_blank = True
+    for line in lines:
+        if not line:
+            previous_blank = True
+            continue
+        if (paragraphs and not previous_blank and line[:1].islower()
+                and not _is_sentence(paragraphs[-1]) and not paragraphs[-1].endswith(":")):
+            paragraphs[-1] = f"{paragraphs[-1]} {line}"
+        else:
+            paragraphs.append(line)
+        previous_blank = False
+    return paragraphs
+
+
+def clean_text(text: str) -> str:
+    """Reduce an article body to its reporting: paragraphs separated by a blank line.
+
+    Normalizes line ends, spaces and invisible characters, joins hard-wrapped
+    lines, then drops page furniture by general rules: lines without words,
+    bare links, short unpunctuated user-interface labels, the web page talking
+    to its reader (sign-ups, share and follow prompts, captchas, copyright
+    lines), and headline lists after a "Read more"/"Related"/"More from"
+    marker (the lines after the marker up to the next real paragraph).
+    Sentences, quotes and attributions are kept. Pure and idempotent.
+    """
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = [_normalize_line(_cap(line, MAX_PARAGRAPH_CHARS * 2)) for line in text.split("\n")]
+    kept: list[str] = []
+    in_headline_list = False
+    for paragraph in _unwrap(lines):
+        paragraph = _cap(paragraph)
+        if _LIST_MARKER.match(paragraph) and not _is_sentence(paragraph):
+            in_headline_list = True
+            continue
+        if in_headline_list:
+            if _is_headline(paragraph):
+                continue
+            in_headline_list = False
+        if is_furniture(paragraph):
+            continue
+        paragraph = _without_web_talk(paragraph)
+        if paragraph and not is_furniture(paragraph):
+            kept.append(paragraph)
+    return "\n\n".join(kept)
+
+
+def clean_title(title: str) -> str:
+    """One line, normalized, at most MAX_TITLE_CHARS (cut at a word boundary)."""
+    if "<" in title and looks_like_html(title):
+        title = html_fragment_to_text(title)
+    title = _normalize_line(unicodedata.normalize("NFC", title.replace("\n", " ").replace("\r", " ")))
+    if len(title) > MAX_TITLE_CHARS:
+        cut = title.rfind(" ", 0, MAX_TITLE_CHARS)
+        title = title[: cut if cut > MAX_TITLE_CHARS // 2 else MAX_TITLE_CHARS].rstrip()
+    return title
+
+
+# --------------------------------------------------------------------------
+# Decoding and metadata
+# --------------------------------------------------------------------------
+
+#: C0 control characters other than tab, line feed, form feed and carriage return.
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
+
+class Unreadable(Exception):
+    """A file that cannot be turned into an article; carries the line when known."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+def decode_bytes(data: bytes) -> tuple[str, str | None]:
+    """Decode article bytes; return the text and a note when it was not UTF-8.
+
+    UTF-8 (with or without a byte-order mark) first, UTF-16 when a BOM says so,
+    then Windows-1252 and finally Latin-1, which scraped news often is. Raises
+    :class:`Unreadable` for binary data (NUL bytes, many control characters).
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError:
+            raise Unreadable("binary file (bad UTF-16)") from None
+    if b"\x00" in data:
+        raise Unreadable("binary file (contains NUL bytes)")
+    controls = sum(data.count(bytes([b])) for b in _CONTROL_BYTES) if data else 0
+    if data and controls > max(8, len(data) // 100):
+        raise Unreadable("binary file (too many control characters)")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        position = exc.start
+    try:
+        return data.decode("cp1252"), f"not UTF-8 (invalid byte at offset {position}); read as Windows-1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), f"not UTF-8 (invalid byte at offset {position}); read as Latin-1"
+
+
+def parse_published(value: Any) -> date | None:
+    """An ISO date or date-time (or a YAML date) as a date; ValueError otherwise."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?", text):
+            return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    raise ValueError(f"not an ISO date (YYYY-MM-DD): {str(value)[:40]!r}")
+
+
+def clean_url(value: Any) -> str | None:
+    """An http(s) URL without spaces or control characters, or None."""
+    if not isinstance(value, str):
+        return None
+    url = value.strip()
+    if not re.fullmatch(r"https?://[^\s\x00-\x1f\x7f<>\"]+", url, re.IGNORECASE) or len(url) > 2000:
+        return None
+    return url
+
+
+def clean_meta_text(value: Any) -> str | None:
+    """A short metadata string (publisher, author): text, or a list of texts joined."""
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        value = ", ".join(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    text = clean_title(value)
+    return text or None
+
+
+# --------------------------------------------------------------------------
+# Readers, one per format. Each returns the fields of an Article and reports
+# problems through ``report(message, line)``.
+# --------------------------------------------------------------------------
+
+Report = Callable[..., None]
+
+
+@dataclass
+class _Fields:
+    title: str = ""
+    text: str = ""
+    source: str | None = None
+    url: str | None = None
+    published: date | None = None
+    author: str | None = None
+    problems: list[tuple[str, int | None, int | None]] = field(default_factory=list)
+
+
+def _long_lines(text: str) -> list[int]:
+    """1-based numbers of lines longer than a paragraph may be (they get cut)."""
+    if len(text) <= MAX_PARAGRAPH_CHARS:
+        return []
+    numbers = []
+    for number, line in enumerate(text.split("\n"), 1):
+        if len(line) > MAX_PARAGRAPH_CHARS:
+            numbers.append(number)
+    return numbers
+
+
+def _read_txt(text: str, shown: str, report: Report) -> _Fields:
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        if line.strip():
+            return _Fields(title=clean_title(line), text=clean_text("\n".join(lines[index + 1:])))
+    return _Fields()
+
+
+_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+
+
+def split_front_matter(text: str) -> tuple[str | None, str, int]:
+    """Split ``---`` front matter from a Markdown body.
+
+    Returns (front matter or None, body, line number where the body starts).
+    Raises ValueError when front matter is opened but never closed.
+    """
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return None, text, 1
+    for index in range(1, len(lines)):
+        if _FENCE.match(lines[index]):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
+    raise ValueError("front matter opened on line 1 is never closed (no closing '---' line)")
+
+
+def looks_like_html(text: str) -> bool:
+    """Holds HTML tags (a feed's or an export's body, raw HTML in Markdown)."""
+    return bool(re.search(r"<(p|br|div|span|a|b|i|em|strong|img|ul|ol|li|h[1-6]|figure|blockquote|table|tr|td"
+                          r"|script|style|iframe|svg|math|object|embed|form|input|link|meta|video|audio|noscript"
+                          r"|html|head|body|article|section|template)\b[^>]{0,2000}>",
+                          text[:100_000], re.IGNORECASE))
+
+
+def html_fragment_to_text(fragment: str) -> str:
+    """Text of an HTML fragment (a feed's content, an export's body): blocks become paragraphs."""
+    import lxml.etree
+    import lxml.html
+
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (ValueError, TypeError, lxml.etree.LxmlError):  # garbage: drop anything tag-like
+        return re.sub(r"<[^>]{0,2000}>", " ", fragment)
+    for element in list(root.iter("script", "style", "noscript", "iframe", "object", "template")):
+        if element.getparent() is not None:
+            element.drop_tree()
+    for element in root.iter("br"):
+        element.tail = "\n" + (element.tail or "")
+    blocks = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figure", "figcaption",
+              "tr", "section", "article", "header", "footer", "ul", "ol", "pre", "table"}
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.tag.lower() in blocks:
+            element.tail = "\n\n" + (element.tail or "")
+            if element.text is not None or len(element):
+                element.text = "\n\n" + (element.text or "")
+    return root.text_content()
+
+
+_MARKDOWN_BLOCK = re.compile(r"^(#{1,6}\s+|>\s?|[-*+]\s+)")
+# Inline links and images, reduced to their text (bounded, so "[[[[…" stays linear).
+_MARKDOWN_IMAGE = re.compile(r"!\[[^\[\]\n]{0,500}\]\([^()\s]{0,2000}\)")
+_MARKDOWN_LINK = re.compile(r"\[([^\[\]\n]{1,500})\]\((?:[^()\s]{0,2000}|[^()\s]{0,1000}\([^()\s]{0,500}\)[^()\s]{0,500})\)")
+#: A backslash before a block marker keeps it as text ("\\- 5 killed" reads "- 5 killed").
+_ESCAPED_MARKER = re.compile(r"^\\(?=[#>*+-])")
+
+
+def _markdown_to_lines(body: str) -> str:
+    """Plain text of a Markdown body: soft-wrapped lines joined, block markers dropped.
+
+    Only the markers a news text uses (headings, quotes, bullets); inline text
+    is kept verbatim so quotes still match the file.
+    """
+    if looks_like_html(body):
+        body = html_fragment_to_text(body)
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for raw in body.split("\n"):
+        line = raw.strip()
+        if not line:
+            if current:
+                paragraphs.append(" ".join(current))
+                current = []
+            continue
+        if _ESCAPED_MARKER.match(line):
+            current.append(line[1:])
+            continue
+        marker = _MARKDOWN_BLOCK.match(line)
+        if marker:
+            if current:
+                paragraphs.append(" ".join(current))
+                current = []
+            line = line[marker.end():].strip()
+            if marker.group(1).startswith("#"):
+                line = re.sub(r"\s+#+$", "", line)  # closing hashes: "## Heading ##"
+            if not line:
+                continue
+        current.append(line)
+    if current:
+        paragraphs.append(" ".join(current))
+    return "\n\n".join(_MARKDOWN_LINK.sub(r"\1", _MARKDOWN_IMAGE.sub("", p)) for p in paragraphs)
+
+
+class _TextDatesLoader(NoAliasLoader):
+    """The no-alias safe loader, keeping timestamps as text so a bad date is one field's problem."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in NoAliasLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _load_front_matter(front: str, shown: str) -> Any:
+    """Parse front matter safely; an impossible date (2020-02-31) stays text for a field warning."""
+    try:
+        return load_yaml(front, shown, line_offset=1)
+    except BriefgenError as exc:
+        if any(p.line is not None for p in exc.problems):
+            raise
+    import yaml  # only on this rare path: dates YAML itself could not build
+
+    try:
+        return yaml.load(front, Loader=_TextDatesLoader)  # noqa: S506 - a safe, no-alias loader
+    except yaml.YAMLError as exc:
+        raise BriefgenError(yaml_problem(exc, shown, 1)) from None
+
+
+def _read_markdown(text: str, shown: str, report: Report) -> _Fields:
+    try:
+        front, body, body_line = split_front_matter(text)
+    except ValueError as exc:
+        raise Unreadable(str(exc), 1) from None
+    meta: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    if front is not None:
+        try:
+            data = _load_front_matter(front, shown)
+        except BriefgenError as exc:
+            problem = exc.problems[0]
+            raise Unreadable(f"front matter: {problem.message}", problem.line, problem.column) from None
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise Unreadable("front matter must be a mapping of field: value", 2)
+        meta = {str(k): v for k, v in data.items()}
+        lines = {k: v + 1 for k, v in key_lines(front).items()}
+
+    fields = _Fields()
+    plain = _markdown_to_lines(body)
+    title = meta.get("title")
+    if isinstance(title, (str, int, float)) and not isinstance(title, bool) and clean_title(str(title)):
+        fields.title = clean_title(str(title))
+        fields.text = clean_text(plain)
+    else:
+        if "title" in meta:
+            report("front matter 'title' must be text; using the first line of the body", lines.get("title"))
+        first, _, rest = plain.strip().partition("\n")
+        fields.title = clean_title(first)
+        fields.text = clean_text(rest)
+
+    for name in ("source", "author"):
+        if meta.get(name) is not None:
+            value = clean_meta_text(meta[name])
+            if value is None:
+                report(f"front matter '{name}' must be text; ignored", lines.get(name))
+            setattr(fields, name, value)
+    if meta.get("url") is not None:
+        fields.url = clean_url(meta["url"])
+        if fields.url is None:
+            report("front matter 'url' is not an http(s) URL; ignored", lines.get("url"))
+    if meta.get("published") is not None:
+        try:
+            fields.published = parse_published(meta["published"])
+        except ValueError as exc:
+            report(f"front matter 'published': {exc}; ignored", lines.get("published"))
+    return fields
+
+
+#: htmldate settings: only dates the page states, a fixed upper bound so the
+#: result does not depend on when the build runs.
+_DATE_PARAMS = {"original_date": True, "extensive_search": False, "max_date": "2100-12-31"}
+
+
+def html_to_article_fields(html: str | bytes) -> dict[str, Any]:
+    """Main text and metadata of a saved web page, via trafilatura; plain text only.
+
+    Returns ``title``, ``text`` (cleaned), ``source``, ``url``, ``published``
+    (a date or None) and ``author``; any of the metadata may be None.
+    """
+    import logging
+
+    import trafilatura
+
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
+    logging.getLogger("htmldate").setLevel(logging.ERROR)
+    document = trafilatura.bare_extraction(
+        html, with_metadata=True, include_comments=False, include_tables=False,
+        include_images=False, include_links=False, date_extraction_params=dict(_DATE_PARAMS),
+    )
+    if document is None:
+        return {"title": "", "text": "", "source": None, "url": None, "published": None, "author": None}
+    data = document.as_dict() if hasattr(document, "as_dict") else dict(document)
+    published = None
+    if data.get("date"):
+        try:
+            published = parse_published(str(data["date"]))
+        except ValueError:
+            published = None
+    title = clean_title(str(data.get("title") or ""))
+    text = clean_text(str(data.get("text") or ""))
+    first, _, rest = text.partition("\n\n")
+    if title and first.casefold() == title.casefold():
+        text = rest  # the page's own headline, repeated as its first paragraph
+    return {
+        "title": title,
+        "text": text,
+        "source": clean_meta_text(data.get("sitename")),
+        "url": clean_url(data.get("url")),
+        "published": published,
+        "author": clean_meta_text(data.get("author")),
+    }
+
+
+def parse_text_article(text: str, shown: str, markdown: bool, report: Report) -> _Fields:
+    """Title, cleaned text and metadata of a decoded ``.txt`` or ``.md`` article.
+
+    Raises :class:`Unreadable` for broken front matter; reports field problems.
+    """
+    return (_read_markdown if markdown else _read_txt)(text, shown, report)
+
+
+def _read_html(data: bytes, shown: str, report: Report) -> _Fields:
+    extracted = html_to_article_fields(data)
+    fields = _Fields(**extracted)
+    if not fields.title and fields.text:
+        first, _, rest = fields.text.partition("\n\n")
+        fields.title, fields.text = clean_title(first), rest
+    return fields
+
+
+# --------------------------------------------------------------------------
+# Walking the folder and reading one file
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    article_id: str
+    path: Path  # the file as found (maybe a symlink)
+    shown: str  # path relative to the project root, "/"-separated
+
+
+def _within(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def _find_candidates(project: Project, diagnostics: Diagnostics) -> list[_Candidate]:
+    """Article files in sorted order; symlinks out of the project and odd files reported."""
+    root = project.root.resolve()
+    articles_dir = project.articles_dir
+    if not articles_dir.is_dir():
+        return []
+    if not _within(articles_dir.resolve(), root):
+        diagnostics.warn(_shown(project, articles_dir), "skipped: folder points outside the project")
+        return []
+    candidates: list[_Candidate] = []
+    for folder, dirnames, filenames in os.walk(articles_dir, followlinks=False):
+        folder_path = Path(folder)
+        for name in sorted(dirnames):
+            sub = folder_path / name
+            if sub.is_symlink():
+                where = "outside the project" if not _within(sub.resolve(), root) else "a folder"
+                diagnostics.warn(_shown(project, sub), f"skipped: symlink to {where} (links to folders are not followed)")
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not (folder_path / d).is_symlink())
+        for name in sorted(filenames):
+            path = folder_path / name
+            suffix = path.suffix.lower()
+            if name.startswith(".") or suffix not in ARTICLE_EXTENSIONS:
+                continue  # editor backups, .DS_Store, notes in other formats: not articles
+            if path.stem.lower() in NOT_ARTICLE_STEMS:
+                continue
+            relative = path.relative_to(articles_dir).as_posix()
+            article_id = relative[: -len(path.suffix)]
+            candidates.append(_Candidate(article_id, path, _shown(project, path)))
+    candidates.sort(key=lambda c: c.shown)
+    return candidates
+
+
+def _shown(project: Project, path: Path) -> str:
+    try:
+        return path.relative_to(project.root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _read_bytes(candidate: _Candidate, root: Path) -> bytes:
+    """The file's bytes, refusing links out of the project, non-files and huge files."""
+    path = candidate.path
+    if path.is_symlink():
+        target = path.resolve()
+        if not _within(target, root):
+            raise Unreadable("symlink to a file outside the project")
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise Unreadable("not a regular file")
+    if info.st_size > MAX_FILE_BYTES:
+        raise Unreadable(f"file larger than {MAX_FILE_BYTES // 1_000_000} MB")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise Unreadable(f"file larger than {MAX_FILE_BYTES // 1_000_000} MB")
+    return data
+
+
+def _read_one(candidate: _Candidate, root: Path) -> tuple[Article | None, list[Problem]]:
+    """Read one file; never raises for bad content. Problems come back in file order."""
+    problems: list[Problem] = []
+    shown = candidate.shown
+
+    def report(message: str, line: int | None = None, column: int | None = None) -> None:
+        problems.append(Problem(shown, message, line, column))
+
+    try:
+        data = _read_bytes(candidate, root)
+        if not data.strip():
+            raise Unreadable("empty file")
+        digest = hashlib.sha256(data).hexdigest()
+        suffix = candidate.path.suffix.lower()
+        if suffix in HTML_EXTENSIONS:
+            if b"\x00" in data:
+                raise Unreadable("binary file (contains NUL bytes)")
+            fields = _read_html(data, shown, report)
+        else:
+            text, note = decode_bytes(data)
+            if note:
+                report(note)
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+            for number in _long_lines(text):
+                report(f"line longer than {MAX_PARAGRAPH_CHARS} characters; cut", number)
+            reader = _read_markdown if suffix in MARKDOWN_EXTENSIONS else _read_txt
+            fields = reader(text, shown, report)
+    except Unreadable as exc:
+        report(f"skipped: {exc.message}", exc.line, exc.column)
+        return None, problems
+    if not fields.title:
+        report("skipped: no title (and no text to take one from)")
+        return None, problems
+    if not fields.text:
+        report("skipped: no article text after the title")
+        return None, problems
+    article = Article(
+        id=candidate.article_id, path=shown, title=fields.title, text=fields.text,
+        source=fields.source, url=fields.url, published=fields.published,
+        author=fields.author, digest=digest,
+    )
+    return article, problems
+
+
+def _pool_read(args: tuple[_Candidate, Path]) -> tuple[Article | None, list[Problem]]:
+    return _read_one(*args)
+
+
+def read_articles(project: Project, settings: Settings, diagnostics: Diagnostics,
+                  jobs: int = 1) -> list[Article]:
+    """Every readable article under ``content/articles/``, sorted by id.
+
+    - Formats by extension: ``.txt`` (first non-empty line is the title),
+      ``.md``/``.markdown`` (YAML front matter ``title``, ``source``, ``url``,
+      ``published``, ``author``; other keys such as ``id`` or ``slug`` are
+      ignored: an id comes only from the file's path), ``.html``/``.htm``.
+      Other files, hidden files and ``README.*`` are not articles and are
+      passed over quietly.
+    - Two files with the same id (``a.txt`` and ``a.md``, or ids differing
+      only in case, which collide on case-insensitive disks): the first in
+      sorted path order is kept, the other skipped with a warning naming both.
+    - Skipped with a warning: binary, empty or over-size files, symlinks out
+      of the project (links to folders are never followed), unclosed or
+      invalid front matter, files with no text after the title. Non-UTF-8
+      text is decoded as Windows-1252/Latin-1 with a warning; a bad date,
+      URL or publisher drops that field only.
+    - ``jobs > 1`` reads files in worker processes when there are enough of
+      them to pay for it; results and warnings keep the same order.
+    """
+    del settings  # every ingest option is fixed; the argument keeps the stage signature uniform
+    root = project.root.resolve()
+    candidates = _find_candidates(project, diagnostics)
+    if jobs <= 0:
+        jobs = os.cpu_count() or 1
+    if jobs > 1 and len(candidates) >= POOL_MIN_FILES:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(_pool_read, [(c, root) for c in candidates], chunksize=16))
+    else:
+        results = [_read_one(c, root) for c in candidates]
+
+    articles: dict[str, Article] = {}
+    first_path: dict[str, str] = {}
+    for candidate, (article, problems) in zip(candidates, results):
+        for problem in problems:
+            diagnostics.warnings.append(problem)
+        if article is None:
+            continue
+        key = article.id.casefold()
+        if key in first_path:
+            diagnostics.warn(candidate.shown, f"skipped: same article id as {first_path[key]} "
+                                              f"(ids come from the path without extension; rename one)")
+            continue
+        first_path[key] = candidate.shown
+        articles[article.id] = article
+    return [articles[i] for i in sorted(articles)]

@@ -1,0 +1,456 @@
+"""What each page shows, computed from the Briefing records before any template runs.
+
+Templates stay simple (and theme overrides stay easy to write) when every
+decision is made here: citation numbers, figure histories, dispute flags,
+entity and publisher pages, ordering. Untrusted strings pass through untouched
+(the templates escape them); only URLs and Markdown are made safe here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from .charts import history_svg
+from .diagnostics import Diagnostics
+from .markup import html_id, is_safe_slug, markdown_block, markdown_inline, parse_iso_date, safe_url, slugify
+from .models import FIGURE_KINDS, Article, Briefing, Figure, Source
+
+BRIEFINGS_DIR = "briefings"
+ACTORS_DIR = "actors"
+PLACES_DIR = "places"
+PUBLISHERS_DIR = "publishers"
+UNKNOWN_PUBLISHER = "unknown"
+KEY_FIGURES_ON_INDEX = 3
+
+
+class Anchors:
+    """Hands out unique HTML ids within one page, whatever the records' ids hold."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+
+    def take(self, prefix: str, value: str) -> str:
+        base = html_id(prefix, value)
+        anchor, n = base, 2
+        while anchor in self.used:
+            anchor, n = f"{base}-{n}", n + 1
+        self.used.add(anchor)
+        return anchor
+
+
+def allocate_slugs(names: list[str], reserved: set[str] | None = None) -> dict[str, str]:
+    """Unique slugs for ``names`` (already in a stable order); collisions get -2, -3."""
+    taken = set(reserved or ())
+    result: dict[str, str] = {}
+    for name in names:
+        base = slugify(name, fallback_seed=name)
+        slug, n = base, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        taken.add(slug)
+        result[name] = slug
+    return result
+
+
+def format_number(value: int) -> str:
+    return f"{value:,}"
+
+
+def figure_label(figure: Figure) -> str:
+    """'killed (military)' — the kind with its group, as the table names a figure."""
+    return f"{figure.kind} ({figure.group})" if figure.group else figure.kind
+
+
+def status_label(checked: bool, origin: str) -> str:
+    if checked:
+        return "checked"
+    return "unchecked, added by an editor" if origin == "editor" else "unchecked, machine-extracted"
+
+
+@dataclass
+class BriefingPage:
+    """One briefing, its page path and the data its template shows."""
+
+    record: Briefing
+    slug: str
+    path: str
+    updated: date | None
+    context: dict = field(default_factory=dict)
+    key_figures: list[dict] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+
+
+def briefing_slugs(briefings: list[Briefing], diagnostics: Diagnostics) -> dict[str, str]:
+    """A safe, unique slug per briefing id; unsafe or duplicate slugs are replaced with a warning."""
+    result: dict[str, str] = {}
+    taken: set[str] = set()
+    for record in sorted(briefings, key=lambda b: b.id):
+        slug = record.slug if is_safe_slug(record.slug) else slugify(record.slug or record.id, record.id)
+        if slug != record.slug:
+            diagnostics.warn(_yaml_path(record), f"slug {record.slug!r} is not a safe file name; the page uses {slug!r}")
+        base, n = slug, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        if slug != base:
+            diagnostics.warn(_yaml_path(record), f"slug {base!r} is used by another briefing; the page uses {slug!r}")
+        taken.add(slug)
+        result[record.id] = slug
+    return result
+
+
+def _yaml_path(record: Briefing) -> str:
+    slug = record.slug if is_safe_slug(record.slug) else record.id
+    return f"content/briefings/{slug}.yaml"
+
+
+def sort_key_latest_first(page: BriefingPage) -> tuple:
+    """Pinned first, then newest, undated last, then by title: the index order."""
+    updated = page.updated.toordinal() if page.updated else 0
+    return (not page.record.pinned, -updated, page.record.title.casefold(), page.record.id)
+
+
+class BriefingBuilder:
+    """Builds the page data of one briefing: citations, figure table, disputes, timeline."""
+
+    def __init__(self, record: Briefing, slug: str, articles: dict[str, Article], diagnostics: Diagnostics):
+        self.record = record
+        self.slug = slug
+        self.articles = articles
+        self.diagnostics = diagnostics
+        self.where = _yaml_path(record)
+        self.anchors = Anchors()
+        self.sources: dict[str, Source] = {}
+        self.source_order: list[str] = []
+        self.quotes: dict[str, list[dict]] = defaultdict(list)
+        for source in sorted(record.sources, key=lambda s: (s.ref, s.key)):
+            if source.key in self.sources:
+                diagnostics.warn(self.where, f"source {source.key!r} is listed twice; the first entry is used")
+                continue
+            self.sources[source.key] = source
+            self.source_order.append(source.key)
+        self.next_ref = max((s.ref for s in self.sources.values()), default=0) + 1
+
+    # -- citations -------------------------------------------------------------------
+    def cite(self, key: str, quote: str | None, anchor: str, label: str) -> dict | None:
+        """The citation [n] for source ``key``, remembering the quote for the source list."""
+        source = self.sources.get(key)
+        if source is None:
+            article = self.articles.get(key)
+            if article is None:
+                self.diagnostics.warn(self.where, f"{label} cites {key!r}, which is neither a source nor an article")
+                return None
+            source = Source(
+                key=key, ref=self.next_ref, title=article.title, publisher=article.source, url=article.url,
+                published=article.published.isoformat() if article.published else None, author=article.author,
+            )
+            self.next_ref += 1
+            self.sources[key] = source
+            self.source_order.append(key)
+        if quote:
+            self.quotes[key].append({"text": quote, "anchor": anchor, "label": label})
+        return {"ref": source.ref, "anchor": f"src-{source.ref}"}
+
+    def cites(self, keys: list[str], anchor: str, label: str) -> list[dict]:
+        found = [self.cite(key, None, anchor, label) for key in keys]
+        unique = {c["ref"]: c for c in found if c}
+        return [unique[ref] for ref in sorted(unique)]
+
+    # -- sections --------------------------------------------------------------------
+    def figure_rows(self) -> tuple[list[dict], list[dict], list[list[dict]]]:
+        """Every figure as a table row, the disputes between them, and the histories."""
+        record = self.record
+        rows: dict[int, dict] = {}
+        by_public_id: dict[str, int] = {}
+        for index, figure in enumerate(record.figures):
+            anchor = self.anchors.take("fig", figure.id or f"n{index}")
+            label = f"{figure.id or 'figure'}: {format_number(figure.value)} {figure_label(figure)}"
+            rows[index] = {
+                "anchor": anchor,
+                "id": figure.id,
+                "kind": figure.kind,
+                "group": figure.group,
+                "label": figure_label(figure),
+                "value": format_number(figure.value),
+                "raw_value": figure.value,
+                "qualifier": figure.qualifier,
+                "cumulative": figure.cumulative,
+                "period": figure.period,
+                "date": figure.date if parse_iso_date(figure.date) else None,
+                "reported_by": figure.reported_by,
+                "reporter_type": figure.reporter_type,
+                "quote": figure.quote,
+                "note": figure.note,
+                "checked": figure.checked,
+                "status": status_label(figure.checked, figure.origin),
+                "cite": self.cite(figure.article, figure.quote, anchor, label),
+                "history": None,
+                "chart": None,
+                "flags": [],
+            }
+            if figure.id and figure.id not in by_public_id:
+                by_public_id[figure.id] = index
+
+        disputes: list[dict] = []
+        series_of: dict[int, list[int]] = {}
+        for dispute in record.disputes:
+            members = [by_public_id[f] for f in dispute.figures if f in by_public_id]
+            missing = [f for f in dispute.figures if f not in by_public_id]
+            if missing:
+                self.diagnostics.warn(self.where, f"a {dispute.type} names unknown figures: {', '.join(missing)}")
+            if len(members) < 2:
+                continue
+            kind = "revision" if dispute.type == "revision" else "conflict"
+            disputes.append({
+                "type": kind,
+                "note": dispute.note,
+                "figures": [rows[i] for i in members],
+            })
+            if kind == "revision":
+                for i in members:
+                    series_of.setdefault(i, members)
+            for i in members:
+                others = [rows[j] for j in members if j != i]
+                rows[i]["flags"].append({"type": kind, "others": others})
+
+        histories: list[list[dict]] = []
+        for members in {tuple(m): m for m in series_of.values()}.values():
+            values = [record.figures[i].value for i in members]
+            text = " → ".join(format_number(v) for v in values)
+            label = f"{rows[members[-1]]['label']}: {text}"
+            chart = history_svg(values, "History of " + label.replace("→", "then"))
+            for position, i in enumerate(members):
+                rows[i]["history"] = {"text": text, "position": position, "latest": position == len(members) - 1}
+            rows[members[-1]]["chart"] = chart
+            histories.append([rows[i] for i in members])
+
+        # Rows of one history stay together, oldest first. Kinds in their usual order;
+        # within a kind, the group with the largest toll first; running tolls before
+        # one period's counts.
+        group_size: dict[tuple, int] = defaultdict(int)
+        for figure in record.figures:
+            slot = (figure.kind, (figure.group or "").casefold())
+            group_size[slot] = max(group_size[slot], figure.value)
+
+        def series_key(i: int) -> tuple:
+            members = series_of.get(i, [i])
+            head = record.figures[members[0]]
+            kind_rank = FIGURE_KINDS.index(head.kind) if head.kind in FIGURE_KINDS else len(FIGURE_KINDS)
+            group = (head.group or "").casefold()
+            return (kind_rank, head.kind, -group_size[(head.kind, group)], group, not head.cumulative,
+                    members[0], members.index(i))
+
+        ordered = [rows[i] for i in sorted(rows, key=series_key)]
+        return ordered, disputes, histories
+
+    def key_figures(self, rows: list[dict]) -> list[dict]:
+        """The latest value of each series, cumulative tolls first: the index's summary line."""
+        latest = [r for r in rows if r["history"] is None or r["history"]["latest"]]
+
+        def rank(row: dict) -> tuple:
+            kind_rank = FIGURE_KINDS.index(row["kind"]) if row["kind"] in FIGURE_KINDS else len(FIGURE_KINDS)
+            return (not row["cumulative"], kind_rank, -row["raw_value"], row["anchor"])
+
+        return sorted(latest, key=rank)[:KEY_FIGURES_ON_INDEX]
+
+    def claims(self) -> list[dict]:
+        result = []
+        for index, claim in enumerate(self.record.claims):
+            anchor = self.anchors.take("claim", claim.id or f"n{index}")
+            result.append({
+                "anchor": anchor, "who": claim.who, "what": claim.what, "quote": claim.quote,
+                "checked": claim.checked, "status": status_label(claim.checked, claim.origin),
+                "cite": self.cite(claim.article, claim.quote, anchor, f"claim by {claim.who}"),
+            })
+        return result
+
+    def events(self) -> list[dict]:
+        dated = []
+        for index, event in enumerate(self.record.events):
+            day = parse_iso_date(event.date)
+            anchor = self.anchors.take("event", event.id or f"n{index}")
+            dated.append((day is None, day or date.min, index, {
+                "anchor": anchor, "text": event.text, "when": event.when, "quote": event.quote,
+                "date": day.isoformat() if day else None,
+                "checked": event.checked, "status": status_label(event.checked, event.origin),
+                "cite": self.cite(event.article, event.quote, anchor, "timeline"),
+            }))
+        return [entry for *_, entry in sorted(dated, key=lambda item: item[:3])]
+
+    def passages(self, passages: list, prefix: str, inline: bool) -> list[dict]:
+        result = []
+        for index, passage in enumerate(passages):
+            anchor = self.anchors.take(prefix, passage.id or f"n{index}")
+            result.append({
+                "anchor": anchor,
+                "html": markdown_inline(passage.text) if inline else markdown_block(passage.text),
+                "cites": self.cites(passage.articles, anchor, prefix),
+                "checked": passage.checked,
+                "status": status_label(passage.checked, passage.origin),
+            })
+        return result
+
+    def source_list(self, publisher_urls: dict[str | None, str]) -> list[dict]:
+        by_ref = {}
+        for key in self.source_order:
+            source = self.sources[key]
+            url = safe_url(source.url)
+            if source.url and not url:
+                self.diagnostics.warn(self.where, f"source [{source.ref}] URL is not http(s) and is not shown")
+            copy_of = self.sources.get(source.copy_of) if source.copy_of else None
+            by_ref.setdefault(source.ref, {
+                "ref": source.ref,
+                "anchor": f"src-{source.ref}",
+                "key": source.key,
+                "title": source.title,
+                "publisher": source.publisher,
+                "publisher_url": publisher_urls.get(_publisher_key(source.publisher)),
+                "url": url,
+                "published": source.published,
+                "published_date": _iso(parse_iso_date(source.published)),
+                "author": source.author,
+                "copy_of": {"ref": copy_of.ref, "anchor": f"src-{copy_of.ref}"} if copy_of else None,
+                "quotes": _unique_quotes(self.quotes.get(key, [])),
+            })
+        return [by_ref[ref] for ref in sorted(by_ref)]
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _unique_quotes(quotes: list[dict]) -> list[dict]:
+    """One entry per distinct sentence, linking back to every fact it supports."""
+    merged: dict[str, dict] = {}
+    for quote in quotes:
+        entry = merged.setdefault(quote["text"], {"text": quote["text"], "backlinks": []})
+        entry["backlinks"].append({"anchor": quote["anchor"], "label": quote["label"]})
+    return list(merged.values())
+
+
+def _publisher_key(publisher: str | None) -> str | None:
+    return publisher.strip().casefold() if publisher and publisher.strip() else None
+
+
+def entity_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+@dataclass
+class SiteModel:
+    """Every page of the site with its data; the renderer only has to apply templates."""
+
+    briefings: list[BriefingPage]  # index order
+    actors: list[dict]
+    places: list[dict]
+    publishers: list[dict]
+    redirects: list[tuple[str, str]]  # (old page path, new page path)
+
+
+def build_site_model(briefings: list[Briefing], articles: dict[str, Article], diagnostics: Diagnostics) -> SiteModel:
+    slugs = briefing_slugs(briefings, diagnostics)
+    builders = {b.id: BriefingBuilder(b, slugs[b.id], articles, diagnostics) for b in briefings}
+    pages: dict[str, BriefingPage] = {}
+    for record in sorted(briefings, key=lambda b: b.id):
+        builder = builders[record.id]
+        slug = slugs[record.id]
+        page = BriefingPage(record=record, slug=slug, path=f"{BRIEFINGS_DIR}/{slug}.html",
+                            updated=parse_iso_date(record.updated))
+        rows, disputes, histories = builder.figure_rows()
+        page.context = {
+            "figures": rows,
+            "disputes": disputes,
+            "histories": histories,
+            "summary": builder.passages(record.summary, "sum", inline=True),
+            "claims": builder.claims(),
+            "events": builder.events(),
+            "background": builder.passages(record.background, "bg", inline=False),
+            "notes": markdown_block(record.notes),
+        }
+        page.key_figures = builder.key_figures(rows)
+        page.sources = [builder.sources[k] for k in builder.source_order]
+        pages[record.id] = page
+    ordered = sorted(pages.values(), key=sort_key_latest_first)
+
+    # Entity pages: one per actor and per place named by any briefing.
+    def collect(attribute: str, directory: str) -> tuple[list[dict], dict[str, str]]:
+        names: dict[str, set[str]] = defaultdict(set)
+        kinds: dict[str, set[str]] = defaultdict(set)
+        members: dict[str, list[BriefingPage]] = defaultdict(list)  # in index order
+        for page in ordered:
+            for entity in getattr(page.record, attribute):
+                if not entity.name or not entity.name.strip():
+                    continue
+                key = entity_key(entity.name)
+                names[key].add(" ".join(entity.name.split()))
+                kinds[key].add(entity.kind)
+                if not members[key] or members[key][-1] is not page:
+                    members[key].append(page)
+        slugs_by_key = allocate_slugs(sorted(names))
+        entries = []
+        for key in sorted(names, key=lambda k: (min(names[k]).casefold(), k)):
+            entries.append({
+                "name": min(names[key]),
+                "kinds": sorted(kinds[key]),
+                "path": f"{directory}/{slugs_by_key[key]}.html",
+                "briefings": members[key],
+            })
+        return entries, {key: f"{directory}/{slugs_by_key[key]}.html" for key in names}
+
+    actors, actor_paths = collect("actors", ACTORS_DIR)
+    places, place_paths = collect("places", PLACES_DIR)
+
+    # Publisher pages: every source grouped by who published it ("unknown" when missing).
+    publisher_names: dict[str | None, set[str]] = defaultdict(set)
+    for page in ordered:
+        for source in page.sources:
+            key = _publisher_key(source.publisher)
+            publisher_names[key].add(" ".join(source.publisher.split()) if key else UNKNOWN_PUBLISHER)
+    named = sorted(k for k in publisher_names if k is not None)
+    publisher_slugs = allocate_slugs(named, reserved={UNKNOWN_PUBLISHER})
+    publisher_urls: dict[str | None, str] = {k: f"{PUBLISHERS_DIR}/{publisher_slugs[k]}.html" for k in named}
+    if None in publisher_names:
+        publisher_urls[None] = f"{PUBLISHERS_DIR}/{UNKNOWN_PUBLISHER}.html"
+
+    for page in ordered:
+        builder = builders[page.record.id]
+        page.context["sources"] = builder.source_list(publisher_urls)
+        page.context["actors"] = _entity_links(page.record.actors, actor_paths)
+        page.context["places"] = _entity_links(page.record.places, place_paths)
+        page.context["reports"] = len(page.record.articles)
+        page.context["copies"] = sum(1 for s in page.context["sources"] if s["copy_of"])
+
+    items_by_publisher: dict[str | None, list[dict]] = defaultdict(list)
+    for page in ordered:
+        for source in page.context["sources"]:
+            items_by_publisher[_publisher_key(source["publisher"])].append({"briefing": page, "source": source})
+    publishers = [
+        {"name": min(publisher_names[key]) if key else None, "path": publisher_urls[key],
+         "items": items_by_publisher[key]}
+        for key in sorted(publisher_urls, key=lambda k: (k is None, k or ""))
+    ]
+
+    current = {page.path for page in ordered}
+    redirects: list[tuple[str, str]] = []
+    for page in sorted(ordered, key=lambda p: p.record.id):
+        for old in page.record.old_slugs:
+            old_path = f"{BRIEFINGS_DIR}/{old}.html"
+            if not is_safe_slug(old):
+                diagnostics.warn(_yaml_path(page.record), f"old slug {old!r} is not a safe file name; no redirect")
+            elif old_path in current or any(old_path == r[0] for r in redirects):
+                diagnostics.warn(_yaml_path(page.record), f"old slug {old!r} is in use; no redirect")
+            else:
+                redirects.append((old_path, page.path))
+    return SiteModel(briefings=ordered, actors=actors, places=places, publishers=publishers,
+                     redirects=sorted(redirects))
+
+
+def _entity_links(entities: list, paths: dict[str, str]) -> list[dict]:
+    seen: dict[str, dict] = {}
+    for entity in entities:
+        if not entity.name or not entity.name.strip():
+            continue
+        key = entity_key(entity.name)
+        seen.setdefault(key, {"name": " ".join(entity.name.split()), "kind": entity.kind, "path": paths[key]})
+    return sorted(seen.values(), key=lambda e: (e["name"].casefold(), e["name"]))

