@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from datetime import date
 from pathlib import Path
 
 import yaml
+
+#: Corpus ids become file names; anything else is refused.
+SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 #: Front-matter fields taken from a corpus record, in the order they are written.
 FRONT_MATTER_FIELDS = ("title", "source", "url", "published")
@@ -87,6 +91,8 @@ def write_project(corpus_dir: Path, out_dir: Path, limit: int | None = None,
     articles_dir = Path(out_dir) / "content" / "articles"
     articles_dir.mkdir(parents=True, exist_ok=True)
     for record in records:
+        if not SAFE_ID.fullmatch(str(record["id"])):
+            raise ValueError(f"unsafe article id for a file name: {record['id']!r}")
         (articles_dir / f"{record['id']}.md").write_text(article_markdown(record), encoding="utf-8")
     return [record["id"] for record in records]
 
@@ -97,13 +103,45 @@ def load_articles(corpus_dir: Path, limit: int | None = None, seed: int = 0):
     For measuring the clusterer alone; ``write_project`` plus a build measures
     the whole pipeline, including what ingest removes from the text.
     """
-    from briefgen.models import Article
-
     corpus_dir = Path(corpus_dir)
     records = read_jsonl(corpus_dir / "articles.jsonl")
     gold_path = corpus_dir / "gold.jsonl"
     gold = read_gold(corpus_dir) if gold_path.is_file() else {}
-    records = sample_records(records, gold, limit, seed)
+    return to_articles(sample_records(records, gold, limit, seed))
+
+
+def perturbed(records: list[dict], copies: int, seed: int = 0, shift_years: bool = True) -> list[dict]:
+    """``records`` repeated ``copies`` times, each repeat lightly changed, for scale tests.
+
+    Repeat k (k >= 1) gets ids suffixed ``-k``, one word in twenty of its
+    body dropped (seeded), and, with ``shift_years``, dates moved k years on,
+    as if the same desk had collected a similar year of news k times; without
+    it every repeat lands in the original months, the densest case for the
+    clusterer's time window. Repeat 0 is the original.
+    """
+    rng = random.Random(seed)
+    out = [dict(record) for record in records]
+    for k in range(1, copies):
+        for record in records:
+            words = (record.get("text") or "").split(" ")
+            kept = [word for word in words if rng.random() >= 0.05]
+            copy = dict(record, id=f"{record['id']}-{k}", text=" ".join(kept))
+            published = record.get("published")
+            if published and shift_years:
+                day = date.fromisoformat(str(published)[:10])
+                try:
+                    day = day.replace(year=day.year + k)
+                except ValueError:  # 29 February
+                    day = day.replace(year=day.year + k, day=28)
+                copy["published"] = day.isoformat()
+            out.append(copy)
+    return out
+
+
+def to_articles(records: list[dict]):
+    """Corpus records as ``Article`` records (no ingest pass)."""
+    from briefgen.models import Article
+
     articles = []
     for record in records:
         published = record.get("published")

@@ -42,15 +42,20 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that it is never seen half-written."""
+def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
+    """Replace ``path`` with ``data`` so that it is never seen half-written.
+
+    ``durable`` flushes the bytes to disk before the rename (and the folder
+    after it); a group written through a journal flushes once at the end instead.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.parent / f".{path.name}.{os.getpid()}{TEMP_SUFFIX}"
     try:
         with open(temp, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(temp, path)
     except BaseException:
         try:
@@ -58,7 +63,8 @@ def write_atomic(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise
-    _fsync_dir(path.parent)
+    if durable:
+        _fsync_dir(path.parent)
 
 
 def read_bytes(path: Path) -> bytes | None:
@@ -82,15 +88,30 @@ def remove_stale_temps(folder: Path) -> None:
 
 @dataclass(frozen=True)
 class Change:
-    """One file of a group: its new bytes (None = delete) and the bytes it replaces."""
+    """One file of a group: its new bytes and the bytes they replace (None: no file)."""
 
     path: str  # relative to the journal's root folder, "/"-separated
     data: bytes | None
-    before_sha256: str | None  # None when the file did not exist
+    before: bytes | None
+
+
+def _text(data: bytes | None) -> str | None:
+    return None if data is None else data.decode("utf-8", "surrogateescape")
+
+
+def _bytes(text: str | None) -> bytes | None:
+    return None if text is None else text.encode("utf-8", "surrogateescape")
 
 
 class Journal:
-    """Applies a group of file changes so that a crash can be completed later."""
+    """Applies a group of file changes so that a crash leaves all of them done or none.
+
+    The journal holds each file's new and old bytes. After a killed run it is
+    rolled forward (every file gets its new bytes). If someone edited one of
+    the files in between, that edit wins and the group is rolled back instead
+    (every other file gets its old bytes), so files never disagree with each
+    other.
+    """
 
     def __init__(self, root: Path, journal_path: Path):
         self.root = root
@@ -110,39 +131,35 @@ class Journal:
             data = json.loads(raw.decode("utf-8"))
             if data.get("version") != JOURNAL_VERSION:
                 return []
-            return [Change(c["path"], None if c["data"] is None else c["data"].encode("utf-8"),
-                           c["before"]) for c in data["changes"]]
+            return [Change(c["path"], _bytes(c["data"]), _bytes(c["before"]))
+                    for c in data["changes"]]
         except (ValueError, KeyError, TypeError, AttributeError):
             return []
 
     def _target(self, rel: str) -> Path:
-        target = (self.root / rel).resolve()
-        root = self.root.resolve()
-        if root not in target.parents:
+        parts = rel.split("/")
+        if not rel or rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts):
             raise ValueError(f"journal path outside its folder: {rel}")
-        return target
+        return self.root.joinpath(*parts)
 
     def pending_view(self) -> dict[str, bytes | None]:
-        """What each pending change makes a file read as, without writing anything.
-
-        A file the editor changed after the killed run (neither the old nor the
-        new bytes) is left as the editor has it.
-        """
-        view: dict[str, bytes | None] = {}
+        """What the files read as once the killed run is finished (or undone); writes nothing."""
+        changes = []
         for change in self.pending():
             try:
-                target = self._target(change.path)
+                current = read_bytes(self._target(change.path))
             except ValueError:
                 continue
-            current = read_bytes(target)
-            current_sha = None if current is None else sha256(current)
-            if current == change.data or current_sha == change.before_sha256:
-                view[change.path] = change.data
-        return view
+            changes.append((change, current))
+        edited = any(current not in (change.data, change.before) for change, current in changes)
+        if not edited:
+            return {change.path: change.data for change, _ in changes}
+        return {change.path: change.before for change, current in changes
+                if current == change.data and change.data != change.before}
 
     # -- writing -------------------------------------------------------------
     def replay(self) -> None:
-        """Finish the changes of a killed run (as ``pending_view`` shows them), then forget it."""
+        """Finish (or undo) the changes of a killed run as ``pending_view`` shows, then forget it."""
         for rel, data in sorted(self.pending_view().items()):
             target = self._target(rel)
             if data is None:
@@ -160,9 +177,8 @@ class Journal:
             self.discard()
             return
         record = {"version": JOURNAL_VERSION, "changes": [
-            {"path": c.path, "data": None if c.data is None else c.data.decode("utf-8"),
-             "before": c.before_sha256} for c in changes]}
-        write_atomic(self.path, json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+            {"path": c.path, "data": _text(c.data), "before": _text(c.before)} for c in changes]}
+        write_atomic(self.path, json.dumps(record, sort_keys=True).encode("ascii"))
         for change in changes:
             target = self._target(change.path)
             if change.data is None:
@@ -170,9 +186,11 @@ class Journal:
                     target.unlink()
                 except FileNotFoundError:
                     pass
-                _fsync_dir(target.parent)
             else:
-                write_atomic(target, change.data)
+                write_atomic(target, change.data, durable=False)
+        # One flush for the whole group: the journal may only go once every
+        # change is on disk (a power cut before this point replays the journal).
+        os.sync()
         self.discard()
 
     def discard(self) -> None:

@@ -25,41 +25,53 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-import unicodedata
-from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from .atomic import Change, Journal, read_bytes, remove_stale_temps, sha256
-from .briefing_merge import MachineItem, MergeState, merge_section, merge_value
-from .briefing_schema import FORMAT_VERSION, SECTIONS, SLUG_RE, read_tree, tree_to_document
+from .atomic import Change, read_bytes, remove_stale_temps, sha256
+from .briefing_members import Moves, plan, slugify, transplants
+from .briefing_merge import (
+    MachineItem,
+    MergeState,
+    content_key,
+    merge_section,
+    merge_value,
+)
+from .briefing_schema import FORMAT_VERSION, SECTIONS
+from .briefing_store import (
+    RECORD_FORMAT,
+    RECORDS_DIR,
+    Plan,
+    Result,
+    Store,
+    StoredBriefing,
+    journal,
+    load_store,
+    shown_path,
+)
 from .briefing_yaml import render
-from .config import Project, Settings
+from .config import Project
 from .diagnostics import BriefgenError, Problem
-from .models import (Article, Briefing, Claim, Dispute, Entity, Event, Extraction, Figure,
-                     Passage, Source, Story)
-from .safeyaml import MAX_YAML_BYTES
+from .models import (
+    Article,
+    Briefing,
+    Claim,
+    Dispute,
+    Entity,
+    Event,
+    Extraction,
+    Figure,
+    Passage,
+    Source,
+)
 
-RECORDS_DIR = "merge-records"
-JOURNAL_FILE = "journal.json"
-RECORD_FORMAT = 1
+__all__ = ["Plan", "SaveReport", "Store", "StoredBriefing", "check", "load_all", "plan",
+           "reconcile", "save_all", "slugify"]
 
 
 # ---------------------------------------------------------------------------
 # Records passed to build
 # ---------------------------------------------------------------------------
-
-@dataclass
-class Plan:
-    """One briefing's membership for this build: what ``extract`` runs on."""
-
-    id: str
-    slug: str
-    article_ids: list[str]  # sorted
-    copies: dict[str, str] = field(default_factory=dict)  # wire copy -> article it copies
-
 
 @dataclass
 class SaveReport:
@@ -79,69 +91,13 @@ class SaveReport:
                 f"{self.edits_kept} hand edits kept")
 
 
-@dataclass
-class StoredBriefing:
-    """One briefing as found on disk: the editor's file and its merge record."""
-
-    id: str
-    slug: str  # the slug it has now (after an editor's rename)
-    file: str | None  # file name under content/briefings/; None when the editor deleted it
-    text: str | None  # the file's text
-    doc: dict | None  # the editor's document; None when the file is gone (all handed back)
-    record: dict | None  # the merge record; None for a file the editor created
-
-    @property
-    def written(self) -> dict:
-        return (self.record or {}).get("written", {})
-
-    def listed_articles(self) -> list[str]:
-        if self.doc is not None and "articles" in self.doc:
-            return list(self.doc["articles"])
-        return list(self.written.get("articles", []))
-
-    @property
-    def pinned(self) -> bool:
-        return bool((self.doc or {}).get("pinned", False))
-
-    @property
-    def merged_into(self) -> str | None:
-        return (self.doc or {}).get("merged_into")
-
-
-@dataclass
-class _Result:
-    doc: dict
-    record: dict
-    edits: int
-
-
-@dataclass
-class Store:
-    """Every briefing file and merge record of a project, validated."""
-
-    folder: Path
-    briefings: dict[str, StoredBriefing]
-    owner_hint: dict[str, str] = field(default_factory=dict)  # article -> briefing that newly lists it
-    merge_target: dict[str, str] = field(default_factory=dict)  # id -> id it is merged into
-    # Filled by plan() and reconcile():
-    plans: dict[str, Plan] = field(default_factory=dict)
-    excluded: dict[str, list[str]] = field(default_factory=dict)
-    handmade: list[str] = field(default_factory=list)  # kept with no articles (editor content)
-    dissolved: dict[str, str | None] = field(default_factory=dict)  # id -> id its slugs redirect to
-    results: dict[str, _Result] = field(default_factory=dict)
-
-
 # ---------------------------------------------------------------------------
 # Loading
 # ---------------------------------------------------------------------------
 
-def _journal(folder: Path) -> Journal:
-    return Journal(folder, folder / RECORDS_DIR / JOURNAL_FILE)
-
-
 def load_all(project: Project) -> Store:
     """Read and validate every briefing file; raise BriefgenError listing every problem."""
-    store, problems = _load(project)
+    store, problems = load_store(project)
     if problems:
         raise BriefgenError(problems)
     return store
@@ -149,362 +105,7 @@ def load_all(project: Project) -> Store:
 
 def check(project: Project) -> list[Problem]:
     """The validation of ``load_all``, for ``briefgen check``: problems, nothing written."""
-    return _load(project)[1]
-
-
-def _load(project: Project) -> tuple[Store, list[Problem]]:
-    folder = project.briefings_dir
-    shown = _shown_path(project)
-    store = Store(folder, {})
-    problems: list[Problem] = []
-    if not folder.is_dir():
-        return store, problems
-    view = _journal(folder).pending_view()
-
-    def read(rel: str) -> bytes | None:
-        return view[rel] if rel in view else read_bytes(folder / rel)
-
-    records: dict[str, dict] = {}
-    record_names = {p.name for p in (folder / RECORDS_DIR).glob("*.json")} if \
-        (folder / RECORDS_DIR).is_dir() else set()
-    record_names |= {r.split("/", 1)[1] for r, d in view.items()
-                     if r.startswith(RECORDS_DIR + "/") and d is not None}
-    record_names -= {r.split("/", 1)[1] for r, d in view.items()
-                     if r.startswith(RECORDS_DIR + "/") and d is None}
-    record_names.discard(JOURNAL_FILE)
-    for name in sorted(record_names):
-        rel = f"{RECORDS_DIR}/{name}"
-        record, problem = _read_record(read(rel), shown(rel))
-        if problem:
-            problems.append(problem)
-        elif record is not None:
-            if record["id"] in records or name != f"{record['id']}.json":
-                problems.append(Problem(shown(rel), f"merge record for '{record['id']}' is "
-                                        "misnamed or duplicated; restore it from version control"))
-                continue
-            records[record["id"]] = record
-    by_slug_sha = {(r.get("slug"), r.get("yaml_sha256")): r for r in records.values()}
-
-    names = {p.name for p in folder.glob("*.yaml")}
-    names |= {r for r, d in view.items() if "/" not in r and r.endswith(".yaml") and d is not None}
-    names -= {r for r, d in view.items() if "/" not in r and d is None}
-    files: list[tuple[str, str, dict, dict | None]] = []  # name, text, doc, record
-    for name in sorted(names):
-        path = folder / name
-        if path.is_symlink():
-            problems.append(Problem(shown(name), "is a symbolic link; briefing files must be "
-                                    "regular files"))
-            continue
-        data = read(name)
-        if data is None:
-            continue
-        if len(data) > MAX_YAML_BYTES:
-            problems.append(Problem(shown(name), f"larger than {MAX_YAML_BYTES} bytes; refused"))
-            continue
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            problems.append(Problem(shown(name), f"not UTF-8 text (byte {exc.start})"))
-            continue
-        stem = name[:-len(".yaml")]
-        known = by_slug_sha.get((stem, sha256(data)))
-        if known is not None:  # exactly what briefgen wrote last: no need to parse it
-            files.append((name, text, known["written"], known))
-            continue
-        try:
-            tree = read_tree(text, shown(name))
-        except BriefgenError as exc:
-            problems.extend(exc.problems)
-            continue
-        if tree is None:
-            problems.append(Problem(shown(name), "is empty; a briefing needs at least "
-                                    "'articles:' or 'title:' (or delete the file)", 1, 1))
-            continue
-        rid = tree.get("id") if isinstance(tree.get("id"), str) else None
-        record = records.get(rid) if rid else None
-        machine_ids = {n: set(v.values()) for n, v in (record or {}).get("keys", {}).items()}
-        doc, found = tree_to_document(tree, shown(name), machine_ids)
-        problems.extend(found)
-        if found:
-            continue
-        files.append((name, text, doc, record))
-
-    used_ids = set(records)
-    claimed: dict[str, str] = {}
-    waiting: list[tuple[str, str, dict]] = []
-    for name, text, doc, record in files:
-        if "id" not in doc:
-            waiting.append((name, text, doc))
-            continue
-        bid = doc["id"]
-        if bid in claimed:
-            problems.append(Problem(shown(name), f"id '{bid}' is also the id of "
-                                    f"{shown(claimed[bid])}; each briefing needs its own id "
-                                    "(remove the id line from a copied file)"))
-            continue
-        claimed[bid] = name
-        used_ids.add(bid)
-        store.briefings[bid] = StoredBriefing(bid, _slug_of(name, doc, record), name, text, doc,
-                                              record)
-    for name, text, doc in waiting:  # files the editor created without an id
-        seed = (doc.get("articles") or [name[:-len(".yaml")]])[0]
-        bid = _new_id(seed, used_ids)
-        store.briefings[bid] = StoredBriefing(bid, _slug_of(name, doc, None), name, text, doc, None)
-    for bid, record in sorted(records.items()):
-        if bid not in store.briefings:  # its file was deleted: hand it all back to the machine
-            store.briefings[bid] = StoredBriefing(bid, record["slug"], None, None, None, record)
-
-    problems.extend(_check_across(store, shown))
-    return store, problems
-
-
-def _shown_path(project: Project):
-    try:
-        base = project.briefings_dir.relative_to(project.root).as_posix()
-    except ValueError:
-        base = project.briefings_dir.as_posix()
-    return lambda rel: f"{base}/{rel}"
-
-
-def _read_record(data: bytes | None, shown: str) -> tuple[dict | None, Problem | None]:
-    if data is None:
-        return None, None
-    try:
-        record = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        return None, Problem(shown, f"merge record is damaged ({exc}); restore it from version "
-                             "control (after a git merge conflict, keep either side)")
-    if not isinstance(record, dict) or not isinstance(record.get("id"), str) or \
-            not isinstance(record.get("written"), dict) or not isinstance(record.get("slug"), str):
-        return None, Problem(shown, "is not a briefgen merge record")
-    if record.get("format", 0) > RECORD_FORMAT:
-        return None, Problem(shown, f"merge record format {record.get('format')} is newer than "
-                             "this briefgen understands; upgrade briefgen")
-    return record, None
-
-
-def _slug_of(name: str, doc: dict, record: dict | None) -> str:
-    """The slug after an editor's rename, by the slug: field or by renaming the file."""
-    stem = name[:-len(".yaml")]
-    field_slug = doc.get("slug")
-    if field_slug is None or field_slug == stem:
-        return stem
-    if record is not None and field_slug == record.get("slug"):
-        return stem  # the file was renamed, the field left alone
-    return field_slug
-
-
-def _new_id(seed: str, used: set[str]) -> str:
-    """A new briefing's id: from its first article, so rebuilding from scratch gives the same."""
-    base = "b-" + hashlib.sha1(seed.encode("utf-8")).hexdigest()[:10]
-    candidate, number = base, 2
-    while candidate in used:
-        candidate = f"{base}-{number}"
-        number += 1
-    used.add(candidate)
-    return candidate
-
-
-def _check_across(store: Store, shown) -> list[Problem]:
-    """Problems that involve more than one file: slugs, shared articles, merges."""
-    problems: list[Problem] = []
-    briefings = sorted(store.briefings.values(), key=lambda b: b.id)
-    by_slug: dict[str, StoredBriefing] = {}
-    for b in briefings:
-        where = shown(b.file) if b.file else shown(f"{RECORDS_DIR}/{b.id}.json")
-        if not SLUG_RE.match(b.slug):
-            problems.append(Problem(where, f"file name '{b.slug}' is not a slug: use lower-case "
-                                    "letters, digits and '-', ending in .yaml"))
-        other = by_slug.get(b.slug)
-        if other is not None:
-            if other.file is None or b.file is None:
-                # a deleted file's slug was taken by another file: the deleted one yields
-                continue
-            problems.append(Problem(where, f"slug '{b.slug}' is also used by {shown(other.file)}"))
-        by_slug[b.slug] = b
-    # An article listed by two briefings: the one that newly lists it gets it (a move).
-    listing: dict[str, list[StoredBriefing]] = {}
-    for b in briefings:
-        if b.doc is None:
-            continue
-        for article in b.listed_articles():
-            listing.setdefault(article, []).append(b)
-    for article, owners in sorted(listing.items()):
-        if len(owners) < 2:
-            continue
-        newcomers = [b for b in owners if article not in b.written.get("articles", [])]
-        if len(newcomers) == 1:
-            store.owner_hint[article] = newcomers[0].id
-        else:
-            names = ", ".join(shown(b.file) for b in owners)
-            problems.append(Problem(shown(owners[-1].file), f"article '{article}' is listed in "
-                                    f"more than one briefing ({names}); remove it from all but one"))
-    # merged_into must name another live briefing (its slug or an old slug).
-    slugs: dict[str, str] = {}
-    for b in briefings:
-        for old in (b.doc or b.written).get("old_slugs", []):
-            slugs.setdefault(old, b.id)
-    for b in briefings:
-        slugs[b.slug] = b.id
-    for b in briefings:
-        target = b.merged_into
-        if target is None:
-            continue
-        tid = slugs.get(target)
-        if tid is None or tid == b.id:
-            hint = "" if tid is None else " (it names this briefing itself)"
-            problems.append(Problem(shown(b.file), f"merged_into '{target}' is not the slug of "
-                                    f"another briefing{hint}"))
-            continue
-        store.merge_target[b.id] = tid
-    for bid in sorted(store.merge_target):  # follow chains; refuse cycles
-        seen = {bid}
-        target = store.merge_target[bid]
-        while target in store.merge_target:
-            if target in seen:
-                problems.append(Problem(shown(store.briefings[bid].file),
-                                        "merged_into forms a cycle"))
-                break
-            seen.add(target)
-            target = store.merge_target[target]
-        store.merge_target[bid] = target
-    return problems
-
-
-# ---------------------------------------------------------------------------
-# Membership
-# ---------------------------------------------------------------------------
-
-def slugify(title: str) -> str:
-    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii").lower()
-    words = re.findall(r"[a-z0-9]+", text)
-    slug = ""
-    for word in words:
-        if len(slug) + len(word) + 1 > 60:
-            break
-        slug = f"{slug}-{word}" if slug else word
-    return slug or "briefing"
-
-
-def _has_editor_content(stored: StoredBriefing) -> bool:
-    """Whether a briefing left without articles still holds the editor's own work."""
-    doc = stored.doc
-    if doc is None:
-        return False
-    if doc.get("notes") or doc.get("pinned"):
-        return True
-    record = stored.record or {}
-    if any(record.get("owned", {}).get(name) for name in SECTIONS):
-        return True
-    for name, section in SECTIONS.items():
-        machine = set(record.get("keys", {}).get(name, {}).values())
-        for item in doc.get(name, []):
-            ident = item.get(section.identity)
-            ident = ident.casefold() if section.identity == "name" and ident else ident
-            if ident is None or ident not in machine:
-                return True
-    return False
-
-
-def plan(store: Store, stories: list[Story], articles: dict[str, Article],
-         settings: Settings) -> list[Plan]:
-    """Decide each briefing's articles; existing briefings keep theirs, new ones join by story."""
-    excluded_everywhere = set(settings.exclude)
-    valid = {a for a in articles if a not in excluded_everywhere}
-    live = sorted(store.briefings.values(), key=lambda b: b.id)
-    listed = {b.id: b.listed_articles() for b in live}
-    listed_by: dict[str, set[str]] = {}
-    for b in live:
-        for article in listed[b.id]:
-            listed_by.setdefault(article, set()).add(b.id)
-
-    # An article the editor removed from a briefing (and put nowhere else) stays out of it.
-    store.excluded = {}
-    for b in live:
-        excluded = set((b.doc or {}).get("excluded", []))
-        if b.doc is not None and "articles" in b.doc:
-            for article in set(b.written.get("articles", [])) - set(listed[b.id]):
-                if not listed_by.get(article):
-                    excluded.add(article)
-        store.excluded[b.id] = sorted(excluded)
-
-    owner: dict[str, str] = {}
-    for b in live:
-        target = store.merge_target.get(b.id, b.id)
-        for article in listed[b.id]:
-            if article not in valid:
-                continue
-            hint = store.owner_hint.get(article)
-            if hint is not None and hint != b.id:
-                continue
-            owner[article] = target
-
-    open_ids = {b.id for b in live if b.id not in store.merge_target}
-    new_groups: list[list[str]] = []
-    covered: set[str] = set()
-    for story in sorted(stories, key=lambda s: tuple(sorted(s.article_ids))):
-        covered.update(story.article_ids)
-        fresh = sorted(a for a in story.article_ids if a in valid and a not in owner)
-        if not fresh:
-            continue
-        overlap = Counter(owner[a] for a in story.article_ids if a in owner)
-        ranked = sorted((bid for bid in overlap if bid in open_ids), key=lambda bid: (-overlap[bid], bid))
-        leftovers = []
-        for article in fresh:
-            target = next((bid for bid in ranked if not store.briefings[bid].pinned
-                           and article not in store.excluded.get(bid, [])), None)
-            if target is None:
-                leftovers.append(article)
-            else:
-                owner[article] = target
-        if leftovers:
-            new_groups.append(leftovers)
-    for article in sorted(valid - covered - set(owner)):
-        new_groups.append([article])
-
-    members: dict[str, list[str]] = {}
-    for article, bid in owner.items():
-        members.setdefault(bid, []).append(article)
-
-    used_ids = set(store.briefings)
-    used_slugs = {b.slug for b in live}
-    for b in live:
-        used_slugs.update((b.doc or b.written).get("old_slugs", []))
-    copies: dict[str, str] = {}
-    for story in stories:
-        copies.update(story.copies)
-
-    store.plans, store.handmade, store.dissolved = {}, [], {}
-    for b in live:
-        mine = sorted(members.get(b.id, []))
-        if b.id in store.merge_target:
-            store.dissolved[b.id] = store.merge_target[b.id]
-        elif mine:
-            store.plans[b.id] = Plan(b.id, b.slug, mine, _copies_within(copies, mine))
-        elif _has_editor_content(b):
-            store.handmade.append(b.id)
-        else:
-            former = Counter(owner[a] for a in listed[b.id] if a in owner)
-            store.dissolved[b.id] = min(former, key=lambda k: (-former[k], k)) if former else None
-    for group in new_groups:
-        group = sorted(group)
-        bid = _new_id(group[0], used_ids)
-        first = min(group, key=lambda a: (articles[a].published is None,
-                                          articles[a].published or "", a))
-        slug = base = slugify(articles[first].title)
-        number = 2
-        while slug in used_slugs:
-            slug = f"{base}-{number}"
-            number += 1
-        used_slugs.add(slug)
-        store.plans[bid] = Plan(bid, slug, group, _copies_within(copies, group))
-        store.excluded[bid] = []
-    return [store.plans[k] for k in sorted(store.plans)]
-
-
-def _copies_within(copies: dict[str, str], members: list[str]) -> dict[str, str]:
-    inside = set(members)
-    return {c: o for c, o in sorted(copies.items()) if c in inside and o in inside}
+    return load_store(project)[1]
 
 
 # ---------------------------------------------------------------------------
@@ -537,7 +138,6 @@ def _machine_items(extraction: Extraction) -> dict[str, list[MachineItem]]:
 
 
 def _keyed(section: str, key: str, fields: dict) -> MachineItem:
-    from .briefing_merge import content_key
     return MachineItem(key or content_key(section, fields), fields)
 
 
@@ -551,7 +151,9 @@ def _source_fields(article: Article, copy_of: str | None) -> dict:
 def reconcile(store: Store, plans: list[Plan], extractions: dict[str, Extraction],
               articles: dict[str, Article]) -> list[Briefing]:
     """Merge each planned briefing's new extraction with the editor's file."""
-    from .extract import find_disputes  # the disputes are recomputed from the merged figures
+    from .extract import (
+        find_disputes,  # the disputes are recomputed from the merged figures
+    )
 
     redirects: dict[str, list[str]] = {}
     for bid, target in sorted(store.dissolved.items()):
@@ -561,6 +163,7 @@ def reconcile(store: Store, plans: list[Plan], extractions: dict[str, Extraction
         redirects.setdefault(target, []).extend(
             [gone.slug] + list((gone.doc or gone.written).get("old_slugs", [])))
     live_slugs = {p.slug for p in plans} | {store.briefings[b].slug for b in store.handmade}
+    moves = transplants(store, plans)
     store.results = {}
     briefings: list[Briefing] = []
     jobs = [(p, extractions.get(p.id)) for p in plans] + \
@@ -572,25 +175,55 @@ def reconcile(store: Store, plans: list[Plan], extractions: dict[str, Extraction
         slug = plan_.slug if plan_ is not None else stored.slug
         members = plan_.article_ids if plan_ is not None else []
         copies = plan_.copies if plan_ is not None else {}
+        excluded = store.excluded.get(bid, [])
+        machine = _machine_fingerprint(extraction, members, copies, articles)
+        previous = stored.record if stored is not None else None
+        if previous is not None and stored.doc is stored.written and \
+                previous.get("machine") == machine and previous.get("slug") == slug and \
+                stored.written.get("articles") == members and \
+                stored.written.get("excluded", []) == excluded and not redirects.get(bid) and \
+                not moves.touches(bid) and not live_slugs & set(stored.written.get("old_slugs", [])):
+            # Same file, same machine output, same membership: last result stands.
+            doc, state = stored.written, MergeState.from_record(previous)
+            figures = [_figure(f, state) for f in doc["figures"]]
+            disputes = [Dispute(d["type"], list(d["figures"]), d["note"] or "")
+                        for d in doc["disputes"]]
+            store.results[bid] = Result(doc, previous, previous.get("edits", 0))
+            briefings.append(_briefing(doc, state, figures, disputes))
+            continue
         doc, state, edits = _merge_one(bid, slug, stored, members, copies, extraction, articles,
-                                       store.excluded.get(bid, []), redirects.get(bid, []),
-                                       live_slugs)
+                                       excluded, redirects.get(bid, []), live_slugs, moves)
         figures = [_figure(f, state) for f in doc["figures"]]
         published = {s["key"]: s["published"] for s in doc["sources"]}
         disputes = find_disputes(figures, published)
         doc["disputes"] = [{"type": d.type, "figures": list(d.figures), "note": d.note or None}
                            for d in disputes]
         record = {"format": RECORD_FORMAT, "id": bid, "slug": slug, "written": doc,
-                  **state.as_record()}
-        store.results[bid] = _Result(doc, record, edits)
+                  "machine": machine, "edits": edits, **state.as_record()}
+        store.results[bid] = Result(doc, record, edits)
         briefings.append(_briefing(doc, state, figures, disputes))
     return sorted(briefings, key=lambda b: b.slug)
+
+
+#: Changes whenever the merge itself changes, so no earlier result is reused then.
+MERGE_VERSION = 1
+
+
+def _machine_fingerprint(extraction: Extraction | None, members: list[str],
+                         copies: dict[str, str], articles: dict[str, Article]) -> str:
+    """A hash of everything the machine contributes to a briefing."""
+    sources = [(a, articles[a].title, articles[a].source, articles[a].url,
+                articles[a].published.isoformat() if articles[a].published else None,
+                articles[a].author) for a in members]
+    body = json.dumps([MERGE_VERSION, extraction, sources, sorted(copies.items())],
+                      default=lambda o: o.__dict__, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _merge_one(bid: str, slug: str, stored: StoredBriefing | None, members: list[str],
                copies: dict[str, str], extraction: Extraction | None,
                articles: dict[str, Article], excluded: list[str], redirected: list[str],
-               live_slugs: set[str]) -> tuple[dict, MergeState, int]:
+               live_slugs: set[str], moves: Moves) -> tuple[dict, MergeState, int]:
     ours = stored.doc if stored is not None else None
     written = stored.written if stored is not None else {}
     record = stored.record if stored is not None else None
@@ -612,12 +245,17 @@ def _merge_one(bid: str, slug: str, stored: StoredBriefing | None, members: list
     deleted: dict[str, list[str]] = {}
     for name in ("summary", "figures", "claims", "actors", "places", "timeline", "background",
                  "sources"):
-        result = merge_section(SECTIONS[name], ours, written, theirs.get(name, []), state)
+        result = merge_section(SECTIONS[name], ours, written, theirs.get(name, []), state,
+                               moves.incoming.get(bid, {}).get(name, []),
+                               moves.deleted.get(bid, {}).get(name, []),
+                               moves.moved_out.get(bid, {}).get(name, set()))
         doc[name] = result.items
         edits += result.edits_kept
         if result.deleted:
             deleted[name] = result.deleted
-    _complete_sources(doc, state, written, articles, copies)
+    pool = dict(moves.sources.get("", {}))
+    pool.update(moves.sources.get(bid, {}))
+    _complete_sources(doc, state, written, articles, pool)
     doc["disputes"] = []
     doc["articles"] = sorted(members)
     if excluded:
@@ -632,7 +270,8 @@ def _merge_one(bid: str, slug: str, stored: StoredBriefing | None, members: list
         doc["old_slugs"] = sorted(old_slugs)
     if deleted:
         doc["deleted"] = deleted
-    doc["notes"] = (ours or {}).get("notes")
+    notes = [n for n in [(ours or {}).get("notes")] + moves.notes.get(bid, []) if n]
+    doc["notes"] = "\n\n".join(notes) if notes else None
     order = ("version", "id", "slug", "title", "pinned", "summary", "figures", "disputes", "claims",
              "actors", "places", "timeline", "background", "sources", "articles", "excluded",
              "old_slugs", "deleted", "notes")
@@ -661,7 +300,7 @@ def _machine_sources(state: MergeState, ours: dict | None, written: dict, member
 
 
 def _complete_sources(doc: dict, state: MergeState, written: dict, articles: dict[str, Article],
-                      copies: dict[str, str]) -> None:
+                      pool: dict[str, dict]) -> None:
     """Every cited key has a source entry; every entry has a unique number; listed by number."""
     sources = doc["sources"]
     have = {s["key"] for s in sources}
@@ -679,8 +318,10 @@ def _complete_sources(doc: dict, state: MergeState, written: dict, articles: dic
             sources.append(dict(previous[key]))
         elif key in articles:
             sources.append(dict(_source_fields(articles[key], None), ref=state.refs.get(key)))
-        else:
-            continue
+        elif key in pool:  # cited by an item that came from another briefing
+            sources.append(dict(pool[key], ref=state.refs.get(key)))
+        else:  # never happens with validated input; a citation must still resolve
+            sources.append({"key": key, "title": key, "ref": state.refs.get(key)})
         have.add(key)
     used: set[int] = set()
     for entry in sources:
@@ -698,18 +339,16 @@ def _complete_sources(doc: dict, state: MergeState, written: dict, articles: dic
             entry["copy_of"] = None
     sources.sort(key=lambda s: s["ref"])
     ordered_fields = SECTIONS["sources"].fields
-    doc["sources"] = [{f: s.get(f) for f in ordered_fields} for s in sources]
+    doc["sources"] = [{f: s.get(f) if f != "title" else (s.get("title") or s["key"])
+                       for f in ordered_fields} for s in sources]
 
 
 def _origin(state: MergeState, section: str, ident: str) -> str:
-    return "machine" if ident in state.machine_ids(section) else "editor"
+    return "machine" if state.is_machine(section, ident) else "editor"
 
 
 def _key_of(state: MergeState, section: str, ident: str) -> str:
-    for key, value in state.keys.get(section, {}).items():
-        if value == ident:
-            return key
-    return ""
+    return state.key_of(section, ident) or ""
 
 
 def _figure(item: dict, state: MergeState) -> Figure:
@@ -724,6 +363,7 @@ def _figure(item: dict, state: MergeState) -> Figure:
 
 def _briefing(doc: dict, state: MergeState, figures: list[Figure],
               disputes: list[Dispute]) -> Briefing:
+    """The Briefing the site shows, from a merged document."""
     def passages(name: str) -> list[Passage]:
         return [Passage(text=p["text"], articles=list(p["sources"]), key=_key_of(state, name, p["id"]),
                         id=p["id"], checked=p["checked"], origin=_origin(state, name, p["id"]))
@@ -758,16 +398,31 @@ def _briefing(doc: dict, state: MergeState, figures: list[Figure],
 # ---------------------------------------------------------------------------
 
 def _record_bytes(record: dict) -> bytes:
-    return (json.dumps(record, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
+    """One line per top-level key: readable, and encoded by json's fast C encoder."""
+    lines = [f"{json.dumps(key)}: {json.dumps(record[key], ensure_ascii=False, sort_keys=True)}"
+             for key in sorted(record)]
+    return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
+
+
+def _render(stored: StoredBriefing | None, doc: dict) -> tuple[bytes, str]:
+    """A file in the house layout, unless the editor has touched it: then their layout, updated."""
+    editor_text = None
+    if stored is not None and stored.text is not None:
+        record = stored.record
+        if record is None or record.get("layout") != "house" or \
+                stored.file_sha256 != record.get("yaml_sha256"):
+            editor_text = stored.text
+    text, layout = render(doc, editor_text)
+    return text.encode("utf-8"), layout
 
 
 def save_all(project: Project, store: Store, briefings: list[Briefing]) -> SaveReport:
     """Write the reconciled briefings: only changed files, all through one journal."""
     folder = store.folder
     report = SaveReport()
-    journal = _journal(folder)
-    if journal.path.exists():  # a killed build's changes: what load_all already read
-        journal.replay()
+    pending = journal(folder)
+    if pending.path.exists():  # a killed build's changes: what load_all already read
+        pending.replay()
     changes: list[Change] = []
     keep: set[str] = set()
 
@@ -775,7 +430,7 @@ def save_all(project: Project, store: Store, briefings: list[Briefing]) -> SaveR
         current = read_bytes(folder / rel)
         if current == data:
             return False
-        changes.append(Change(rel, data, None if current is None else sha256(current)))
+        changes.append(Change(rel, data, current))
         return True
 
     for briefing in sorted(briefings, key=lambda b: b.id):
@@ -787,11 +442,10 @@ def save_all(project: Project, store: Store, briefings: list[Briefing]) -> SaveR
         previous = stored.record if stored is not None else None
         if previous is not None and current is not None and \
                 sha256(current) == previous.get("yaml_sha256") and result.doc == previous["written"]:
-            data = current  # unchanged: not even rendered
+            data, layout = current, previous.get("layout", "kept")  # unchanged: not even rendered
         else:
-            old_text = stored.text if stored is not None else None
-            data = render(result.doc, old_text).encode("utf-8")
-        record = dict(result.record, yaml_sha256=sha256(data))
+            data, layout = _render(stored, result.doc)
+        record = dict(result.record, yaml_sha256=sha256(data), layout=layout)
         report.edits_kept += result.edits
         if change(name, data):
             report.written.append(name)
@@ -801,7 +455,8 @@ def save_all(project: Project, store: Store, briefings: list[Briefing]) -> SaveR
                 report.updated += 1
         else:
             report.unchanged += 1
-        change(f"{RECORDS_DIR}/{briefing.id}.json", _record_bytes(record))
+        if record != previous:  # equal: the file on disk already says exactly this
+            change(f"{RECORDS_DIR}/{briefing.id}.json", _record_bytes(record))
         if stored is not None and stored.file and stored.file != name:
             report.renamed += 1
     for briefing in briefings:
@@ -815,9 +470,9 @@ def save_all(project: Project, store: Store, briefings: list[Briefing]) -> SaveR
         change(f"{RECORDS_DIR}/{bid}.json", None)
         report.removed += 1
     if changes:
-        journal.commit(changes)
+        pending.commit(changes)
     remove_stale_temps(folder)
     remove_stale_temps(folder / RECORDS_DIR)
-    rel_folder = _shown_path(project)
+    rel_folder = shown_path(project)
     report.written = [rel_folder(n) for n in report.written]
     return report

@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import yaml as _pyyaml
 
@@ -129,8 +130,8 @@ def migrate(tree: Any) -> list[str]:
     if isinstance(version, bool) or not isinstance(version, int):
         return ["'version' must be a whole number"]
     if version > FORMAT_VERSION:
-        return [f"format version {version} is newer than this briefgen understands "
-                f"({FORMAT_VERSION}); upgrade briefgen"]
+        return [(f"format version {version} is newer than this briefgen understands "
+                 f"({FORMAT_VERSION}); upgrade briefgen")]
     while version < FORMAT_VERSION:
         step = MIGRATIONS.get(version)
         if step is None:
@@ -312,8 +313,7 @@ class _Checker:
             self.add(f"{label} must not be empty", where)
             return False, None
         if base in ("text", "key", "item_id", "url", "reporter_type", "slug"):
-            if isinstance(value, bool) or isinstance(value, (list, dict)) or \
-                    isinstance(value, (_dt.date, _dt.datetime)):
+            if isinstance(value, (bool, list, dict, _dt.date, _dt.datetime)):
                 self.add(f"{label} must be text", where)
                 return False, None
             if isinstance(value, (int, float)) and base == "text":
@@ -370,7 +370,7 @@ class _Checker:
             return False, None
         raise AssertionError(base)
 
-    def key_list(self, value: Any, label: str, where) -> tuple[bool, list[str]]:
+    def key_list(self, value: Any, label: str, where, kind: str = "key") -> tuple[bool, list[str]]:
         if value is None:
             return True, []
         if not isinstance(value, list):
@@ -380,7 +380,7 @@ class _Checker:
         ok = True
         for index, entry in enumerate(value):
             spot = _item_position(value, index)
-            good, text = self.scalar("key", entry, f"{label} entry", spot if spot[0] else where)
+            good, text = self.scalar(kind, entry, f"{label} entry", spot if spot[0] else where)
             if good:
                 out.append(text)
             ok = ok and good
@@ -460,6 +460,7 @@ def tree_to_document(tree: Any, path: str,
         if ok:
             doc[key] = value
     _check_references(check, tree, doc)
+    check.problems.sort(key=lambda p: (p.line or 0, p.column or 0))
     return doc, check.problems
 
 
@@ -478,7 +479,8 @@ def _check_deleted(check: _Checker, value: Any, where) -> tuple[bool, dict]:
                       spot)
             ok = False
             continue
-        good, entries = check.key_list(value[name], f"'deleted: {name}'", _value_position(value, name))
+        good, entries = check.key_list(value[name], f"'deleted: {name}'", _value_position(value, name),
+                                       "text" if SECTIONS[name].identity == "name" else "key")
         if good:
             out[name] = sorted(set(entries), key=_natural)
         ok = ok and good

@@ -41,6 +41,7 @@ class BuildReport:
     pages_unchanged: int = 0
     pages_removed: int = 0
     warnings: list[Problem] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # informational: feed skipped, ...
     stage_seconds: dict[str, float] = field(default_factory=dict)
     up_to_date: bool = False  # nothing changed since the last build: nothing was redone
 
@@ -205,6 +206,7 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
     report.pages_unchanged = rendered.unchanged
     report.pages_removed = rendered.removed
     report.warnings = diagnostics.warnings
+    report.notices = list(rendered.notices)
     return report
 
 

@@ -173,6 +173,8 @@ def _cmd_build(args: argparse.Namespace, out: _Output) -> int:
     _require_articles(project)
     settings = _settings(args, project)
     report = build(project, settings, jobs=args.jobs, progress=out.verbosity >= 0)
+    for notice in report.notices:
+        out.info(f"note: {notice}")
     for warning in report.warnings:
         out.warning(str(warning))
     out.info(report.summary())
@@ -209,7 +211,7 @@ def _cmd_serve(args: argparse.Namespace, out: _Output) -> int:
     settings = _settings(args, project)
     serve(project, settings, host=args.host, port=args.port,
           build=lambda proj, sett: build(proj, sett, jobs=args.jobs, progress=False),
-          log=out.info)
+          log=out.info, reload_settings=lambda: _settings(args, project))
     return EXIT_OK
 
 

@@ -8,7 +8,9 @@ sparse TF-IDF pass:
 
 - cosine of the whole text (title counted once more than the body), with
   proper names weighted above common words;
-- cosine of the names alone, of the numbers alone, and of the titles alone;
+- cosine of the names alone, of the numbers alone, of the years alone and of
+  the titles alone; how rare the rarest shared word is (a victim's name, a
+  street) and how many such words are shared;
 - a *local* cosine in which words shared by all of an article's neighbours
   count for little: two quakes in Aceh and Papua share "Indonesia, quake,
   magnitude", and only "Aceh" vs "Papua" tells them apart;
@@ -16,9 +18,17 @@ sparse TF-IDF pass:
   (a site's reports of different events share its phrasing).
 
 A logistic model with a handful of fixed weights (``PAIR_WEIGHTS``) turns
-these into the probability that the two report the same story; stories are
-then formed by average linkage over those probabilities, which, unlike
-connected components, does not chain unrelated reports through one vague one.
+these into the log-odds that the two report the same story; stories are then
+formed by average linkage over those log-odds, which, unlike connected
+components, does not chain unrelated reports through one vague one. The bar
+depends on what is being merged: a lone report joins an established story
+(``ESTABLISHED_SIZE`` reports or more) on weaker evidence than two lone
+reports need to pair up, and two established stories need strong evidence,
+since two sizeable groups that formed apart are usually two events of one
+kind (two quakes in Indonesia, two arrests of one team's players).
+
+Wire copies (near-identical texts) always share a story; each copy points at
+the earliest report of its text.
 
 Scale: no article is compared with every other. Each article's vector is cut
 to its heaviest terms and multiplied with the articles near it in time (sparse
@@ -33,10 +43,10 @@ cannot make different stories from one site look alike.
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,9 +54,21 @@ import numpy as np
 from .config import Settings
 from .models import Article, Story
 
-#: Articles must be this likely to report the same story (average over the
-#: pairs of two groups) to be merged; ``settings.similarity`` overrides it.
-DEFAULT_THRESHOLD = 0.4
+#: Two small groups merge while the average log-odds of their pairs reporting
+#: the same story is at least this (-1.0 is a probability of 0.27); the
+#: setting ``similarity`` overrides it.
+DEFAULT_EVIDENCE = -1.0
+#: A group of this many reports is an established story.
+ESTABLISHED_SIZE = 3
+#: Two established stories merge only on this average log-odds: their link
+#: averages many pairs, so it is a sure measure, and "plausibly alike" there
+#: usually means two events of one kind.
+ESTABLISHED_EVIDENCE = 0.75
+#: A smaller group joins an established story on this average log-odds.
+JOINING_EVIDENCE = -2.0
+#: Log-odds are clipped to +-this, so one very sure pair cannot outvote many
+#: unsure ones; a pair never compared counts as -this.
+EVIDENCE_CLIP = 4.0
 #: Cosine above which two texts are the same report (a wire copy), not two reports.
 COPY_SIMILARITY = 0.85
 #: Reports up to ``window_days`` apart are compared freely; further apart they
@@ -54,8 +76,14 @@ COPY_SIMILARITY = 0.85
 HORIZON_WINDOWS = 8
 #: Neighbours kept per article when looking for candidate pairs.
 NEIGHBOURS = 20
+#: Cosine (of the cut vectors) below which two articles are not even candidates.
+CANDIDATE_FLOOR = 0.03
 #: Terms of each vector kept when looking for candidates (not when scoring).
-PRUNED_TERMS = 64
+PRUNED_TERMS = 48
+#: Words in more than this share of the articles (and more than
+#: ``CANDIDATE_MIN_DF_CAP`` of them) are not used to find candidates.
+CANDIDATE_MAX_SHARE = 0.01
+CANDIDATE_MIN_DF_CAP = 50
 #: An article's neighbourhood for the local weighting.
 LOCAL_NEIGHBOURS = 20
 #: A paragraph repeated in this many articles of one publisher is furniture.
@@ -67,32 +95,30 @@ NAME_SHARE = 0.5
 
 #: Logistic weights of the pair signals, fitted once on the development
 #: corpora (candidate pairs of ``gva`` and ``ecbplus``, each corpus weighted
-#: equally) and fixed here; see ``_pair_signals`` for the order.
+#: equally) and fixed here; ``pair_signals`` computes each one.
 PAIR_WEIGHTS = {
-    "text": 6.13,
-    "names": 5.97,
-    "numbers": 4.29,
-    "titles": -1.27,
-    "local": 7.11,
-    "weeks_apart": -2.32,
-    "both_dated": 1.44,
-    "same_source": -1.99,
+    "text": 4.53,
+    "names": 6.02,
+    "numbers": 4.63,
+    "titles": -0.87,
+    "local": 3.02,
+    "weeks_apart": -2.18,
+    "both_dated": 1.77,
+    "same_source": -2.02,
+    "rarest_shared": 3.57,
+    "shared_rare": 0.40,
+    "years": 1.28,
+    "years_both": -0.51,
+    "numbers_both": -12.40,
 }
-PAIR_BIAS = -4.61
+PAIR_BIAS = -6.48
 
 TOKEN_PATTERN = r"(?u)\b[^\W_][^\W_]+\b"
 _WORD = re.compile(TOKEN_PATTERN)
-_LINE_BREAK = re.compile(r"\n")
-_SPACE = re.compile(r"\s+")
 
 
 # --------------------------------------------------------------------------
 # Text to vectors
-
-
-def _paragraph_key(paragraph: str) -> bytes:
-    return hashlib.blake2b(_SPACE.sub(" ", paragraph.lower()).encode("utf-8"),
-                           digest_size=8).digest()
 
 
 def strip_furniture(articles: list[Article]) -> list[str]:
@@ -100,23 +126,32 @@ def strip_furniture(articles: list[Article]) -> list[str]:
 
     A story's own sentences rarely appear on three pages of one site, or on
     twenty pages of any sites; "Please enable Javascript to watch this video"
-    does. Lines are compared whole (case and spacing ignored).
+    does. Lines are compared whole, ignoring case.
     """
-    split = [[line.strip() for line in _LINE_BREAK.split(a.text) if line.strip()] for a in articles]
-    keys = [[_paragraph_key(line) for line in lines] for lines in split]
-    anywhere: dict[bytes, int] = {}
-    per_source: dict[tuple[str, bytes], int] = {}
-    for article, doc_keys in zip(articles, keys):
-        for key in set(doc_keys):
-            anywhere[key] = anywhere.get(key, 0) + 1
-            if article.source:
-                per_source[article.source, key] = per_source.get((article.source, key), 0) + 1
+    lowered = [[line for line in map(str.strip, a.text.lower().splitlines()) if line]
+               for a in articles]
+    anywhere: Counter[str] = Counter()
+    by_source: dict[str, Counter[str]] = {}
+    for article, lines in zip(articles, lowered):
+        distinct = set(lines)
+        anywhere.update(distinct)
+        if article.source:
+            by_source.setdefault(article.source, Counter()).update(distinct)
+    furniture = {line for line, count in anywhere.items() if count >= FURNITURE_ANYWHERE}
+    source_furniture = {source: {line for line, count in counts.items()
+                                 if count >= FURNITURE_PER_SOURCE}
+                        for source, counts in by_source.items()}
     bodies = []
-    for article, lines, doc_keys in zip(articles, split, keys):
-        kept = [line for line, key in zip(lines, doc_keys)
-                if anywhere[key] < FURNITURE_ANYWHERE
-                and not (article.source and per_source[article.source, key] >= FURNITURE_PER_SOURCE)]
-        bodies.append("\n".join(kept))
+    for article, lines in zip(articles, lowered):
+        own = source_furniture.get(article.source or "", set())
+        if furniture.isdisjoint(lines) and own.isdisjoint(lines):
+            bodies.append(article.text)
+            continue
+        original = [line for line in map(str.strip, article.text.splitlines()) if line]
+        if len(original) != len(lines):  # a case change altered the line breaks
+            original = lines
+        bodies.append("\n".join(line for line, key in zip(original, lines)
+                                if key not in furniture and key not in own))
     return bodies
 
 
@@ -124,15 +159,17 @@ def strip_furniture(articles: list[Article]) -> list[str]:
 class Vectors:
     """The sparse views of the articles that the pair signals are computed from."""
 
-    text: object  # csr, rows L2-normalised: title + body, names weighted up
-    bodies: object  # csr, rows L2-normalised: body words only, plain idf (wire copies)
+    text: object  # csr, rows L2-normalised: title (boosted) + body, names weighted up
+    plain: object  # csr, rows L2-normalised: title + body, plain idf (to spot wire copies)
     titles: object  # csr, rows L2-normalised: title words only
     local: object  # csr, rows L2-normalised: ``text`` re-weighted against neighbours
-    name_columns: np.ndarray  # float mask over ``text`` columns: names
-    number_columns: np.ndarray  # float mask over ``text`` columns: numbers
-    idf: np.ndarray  # per ``text`` column
+    idf: np.ndarray  # per column
+    name_columns: np.ndarray  # float mask over the columns: names
+    number_columns: np.ndarray  # numbers
+    year_columns: np.ndarray  # 19xx and 20xx
     name_norms: np.ndarray  # per row: norm of the ``text`` row restricted to names
-    number_norms: np.ndarray
+    number_norms: np.ndarray  # ... to numbers
+    year_norms: np.ndarray  # ... to years
 
 
 def _normalise_rows(matrix):
@@ -186,45 +223,60 @@ def vectorize(articles: list[Article]) -> Vectors:
     title_vectors = _normalise_rows(in_title @ sparse.diags(idf.astype(np.float32)))
     name_columns = ((name_share >= NAME_SHARE) & ~is_number).astype(np.float32)
     number_columns = is_number.astype(np.float32)
+    year_columns = np.array([len(t) == 4 and t[:2] in ("19", "20") and t.isdigit() for t in terms],
+                            dtype=np.float32)
     squared = text.multiply(text).tocsr()
     name_norms = np.sqrt(np.asarray(squared @ name_columns).ravel())
     number_norms = np.sqrt(np.asarray(squared @ number_columns).ravel())
-    bodies_only = _normalise_rows(tf @ sparse.diags(idf.astype(np.float32)))
-    return Vectors(text=text, bodies=bodies_only, titles=title_vectors, local=None, name_columns=name_columns,
-                   number_columns=number_columns, idf=idf, name_norms=name_norms, number_norms=number_norms)
+    year_norms = np.sqrt(np.asarray(squared @ year_columns).ravel())
+    plain = _normalise_rows(tf @ sparse.diags(idf.astype(np.float32)))
+    return Vectors(text=text, plain=plain, titles=title_vectors, local=None, idf=idf,
+                   name_columns=name_columns, number_columns=number_columns,
+                   year_columns=year_columns, name_norms=name_norms, number_norms=number_norms,
+                   year_norms=year_norms)
 
 
 # --------------------------------------------------------------------------
 # Candidate pairs
 
 
-def _prune(matrix, keep: int):
-    """Each row cut to its ``keep`` heaviest terms: enough to find neighbours."""
+def _candidate_index(text, keep: int):
+    """Each row cut to its ``keep`` heaviest terms that are not common words.
+
+    Enough to find an article's neighbours: two reports of one story share
+    their rare words. Words in more than ``CANDIDATE_MAX_SHARE`` of the
+    articles are left out, which bounds the cost of the sparse products.
+    """
     from scipy import sparse
 
-    indptr, data = matrix.indptr, matrix.data
+    n = text.shape[0]
+    document_frequency = np.bincount(text.indices, minlength=text.shape[1])
+    common = document_frequency > max(CANDIDATE_MIN_DF_CAP, CANDIDATE_MAX_SHARE * n)
+    data = np.where(common[text.indices], 0.0, text.data).astype(np.float32)
+    indptr = text.indptr
     lengths = np.diff(indptr)
-    if lengths.max(initial=0) <= keep:
-        return matrix
-    mask = np.repeat(lengths <= keep, lengths)
+    mask = data > 0
     for row in np.nonzero(lengths > keep)[0]:
         start, end = indptr[row], indptr[row + 1]
-        mask[np.argpartition(-data[start:end], keep - 1)[:keep] + start] = True
-    rows = np.repeat(np.arange(matrix.shape[0]), lengths)[mask]
-    pruned = sparse.csr_matrix((data[mask], (rows, matrix.indices[mask])), shape=matrix.shape)
+        part = data[start:end]
+        if np.count_nonzero(part) > keep:
+            cut = np.partition(part, len(part) - keep)[len(part) - keep]
+            mask[start:end] &= part >= cut
+    rows = np.repeat(np.arange(n), lengths)[mask]
+    pruned = sparse.csr_matrix((data[mask], (rows, text.indices[mask])), shape=text.shape)
     pruned.sort_indices()
     return pruned
 
 
 def _top_per_row(sims, keep: int) -> np.ndarray:
-    """Mask over ``sims.data`` keeping each row's ``keep`` largest (ties: lower column)."""
+    """Mask over ``sims.data`` keeping each row's ``keep`` largest (ties all kept)."""
     lengths = np.diff(sims.indptr)
     mask = np.ones(len(sims.data), dtype=bool)
     for row in np.nonzero(lengths > keep)[0]:
         start, end = sims.indptr[row], sims.indptr[row + 1]
-        order = np.lexsort((sims.indices[start:end], -sims.data[start:end]))
-        mask[start:end] = False
-        mask[order[:keep] + start] = True
+        part = sims.data[start:end]
+        cut = np.partition(part, len(part) - keep)[len(part) - keep]
+        mask[start:end] = part >= cut
     return mask
 
 
@@ -237,7 +289,7 @@ def candidate_pairs(text, days: np.ndarray, horizon: int, neighbours: int = NEIG
     is one sparse product against the articles in its time range.
     """
     n = text.shape[0]
-    pruned = _prune(text, PRUNED_TERMS)
+    pruned = _candidate_index(text, PRUNED_TERMS)
     dated = np.nonzero(days >= 0)[0]
     dated = dated[np.argsort(days[dated], kind="stable")]
     undated = np.nonzero(days < 0)[0]
@@ -248,7 +300,8 @@ def candidate_pairs(text, days: np.ndarray, horizon: int, neighbours: int = NEIG
         if len(rows) == 0 or len(cols) == 0:
             return
         sims = (pruned[rows] @ pruned[cols].T).tocsr()
-        sims.sort_indices()
+        sims.data[sims.data < CANDIDATE_FLOOR] = 0.0  # chance overlaps of a common word
+        sims.eliminate_zeros()
         mask = _top_per_row(sims, neighbours + 1)
         left = rows[np.repeat(np.arange(len(rows)), np.diff(sims.indptr))[mask]]
         right = cols[sims.indices[mask]]
@@ -289,32 +342,20 @@ def pair_dot(matrix, left: np.ndarray, right: np.ndarray, step: int = 50_000) ->
     return out
 
 
-def _masked_cosines(text, left, right, columns, norms, step: int = 50_000) -> np.ndarray:
-    """Cosine of the pairs restricted to some columns (names, numbers)."""
-    out = np.empty(len(left), dtype=np.float64)
-    for start in range(0, len(left), step):
-        a = text[left[start:start + step]]
-        b = text[right[start:start + step]]
-        out[start:start + step] = np.asarray(a.multiply(b) @ columns).ravel()
-    denominator = norms[left] * norms[right]
-    return np.divide(out, denominator, out=np.zeros_like(out), where=denominator > 0)
-
-
 def local_vectors(text, left, right, sims, neighbours: int = LOCAL_NEIGHBOURS):
     """``text`` with each word re-weighted by how rare it is among the article's neighbours.
 
-    Weight log((k + 1) / (d + 1)) where k is the neighbourhood size (the
-    article and its ``neighbours`` most similar candidates) and d how many of
-    them use the word: the vocabulary of a whole topic fades, what sets one
-    event apart from its twin stays.
+    Weight log((k + 1) / (d + 1)), k the neighbourhood's size (the article and
+    its ``neighbours`` most similar candidates) and d how many of them use the
+    word: the vocabulary of a whole topic fades, what sets one event apart
+    from its twin stays.
     """
     from scipy import sparse
 
     n = text.shape[0]
-    rows = np.concatenate([left, right])
-    cols = np.concatenate([right, left])
-    vals = np.concatenate([sims, sims])
-    graph = sparse.csr_matrix((vals, (rows, cols)), shape=(n, n))
+    graph = sparse.csr_matrix((np.concatenate([sims, sims]),
+                               (np.concatenate([left, right]), np.concatenate([right, left]))),
+                              shape=(n, n))
     graph.sort_indices()
     keep = _top_per_row(graph, neighbours)
     kept_rows = np.repeat(np.arange(n), np.diff(graph.indptr))[keep]
@@ -324,75 +365,87 @@ def local_vectors(text, left, right, sims, neighbours: int = LOCAL_NEIGHBOURS):
     size = np.asarray(adjacency.sum(axis=1)).ravel()
     present = text.copy()
     present.data = np.ones_like(present.data)
-    local = text.copy().tocsr()
+    local = text.copy()
     local.sort_indices()
-    step = 4096
     weights = np.empty(len(local.data), dtype=np.float32)
+    step = 4096
     for start in range(0, n, step):
         stop = min(n, start + step)
+        # every word of a row is counted at least once (the article itself), so
+        # the product has exactly the sparsity pattern of these rows of ``text``
         counts = (adjacency[start:stop] @ present).multiply(present[start:stop]).tocsr()
         counts.sort_indices()
-        # same sparsity pattern as the rows of ``text``
-        lo, hi = local.indptr[start], local.indptr[stop]
         row_size = np.repeat(size[start:stop], np.diff(counts.indptr))
-        weights[lo:hi] = np.log((row_size + 1.0) / (counts.data + 1.0))
+        weights[local.indptr[start]:local.indptr[stop]] = np.log((row_size + 1.0) / (counts.data + 1.0))
     local.data = local.data * weights
     return _normalise_rows(local)
 
 
-def _shared_rare_words(vectors: Vectors, left, right, step: int = 50_000):
-    """Per pair: the idf of the rarest word both use, scaled to [0, 1], and how many
-    words both use that are among the rarest of the collection (names, streets)."""
-    idf = vectors.idf.astype(np.float64)
-    top = idf.max() if len(idf) else 1.0
-    rare = (idf >= top - math.log(8)).astype(np.float32)  # used by at most ~8 articles
-    rarest = np.zeros(len(left))
-    count = np.zeros(len(left))
-    for start in range(0, len(left), step):
-        shared = vectors.text[left[start:start + step]].multiply(vectors.text[right[start:start + step]]).tocsr()
-        shared.data = np.ones_like(shared.data)
-        count[start:start + step] = np.asarray(shared @ rare).ravel()
-        weighted = (shared @ sparse_diag(idf)).tocsr()
-        rarest[start:start + step] = np.asarray(weighted.max(axis=1).todense()).ravel()
-    return rarest / top, np.log1p(count)
-
-
-def sparse_diag(values):
+def _shared_words(vectors: Vectors, left: np.ndarray, right: np.ndarray,
+                  step: int = 50_000) -> dict[str, np.ndarray]:
+    """Signals from the words two articles share, one elementwise product per chunk."""
     from scipy import sparse
-    return sparse.diags(values)
 
+    idf = vectors.idf.astype(np.float64)
+    top = float(idf.max()) if len(idf) else 1.0
+    rare = (idf >= top - math.log(8)).astype(np.float32)  # used by at most ~8 articles
+    masks = np.column_stack([vectors.name_columns, vectors.number_columns, vectors.year_columns])
+    scale_idf = sparse.diags(idf / top)
+    cosine = np.empty(len(left))
+    masked = np.empty((len(left), 3))
+    rarest = np.empty(len(left))
+    rare_count = np.empty(len(left))
+    for start in range(0, len(left), step):
+        chunk = slice(start, start + step)
+        product = vectors.text[left[chunk]].multiply(vectors.text[right[chunk]]).tocsr()
+        cosine[chunk] = np.asarray(product.sum(axis=1)).ravel()
+        masked[chunk] = np.asarray(product @ masks)
+        product.data = np.ones_like(product.data)
+        rare_count[chunk] = np.asarray(product @ rare).ravel()
+        rarest[chunk] = np.asarray((product @ scale_idf).max(axis=1).todense()).ravel()
 
-def _pair_signals(vectors: Vectors, articles: list[Article], days: np.ndarray, window: int,
-                  left: np.ndarray, right: np.ndarray) -> dict[str, np.ndarray]:
-    text_cosine = pair_dot(vectors.text, left, right)
-    if vectors.local is None:
-        vectors.local = local_vectors(vectors.text, left, right, text_cosine)
-    both_dated = (days[left] >= 0) & (days[right] >= 0)
-    weeks = np.where(both_dated, np.log1p(np.abs(days[left] - days[right]) / max(window, 1)), 0.0)
-    sources = [a.source or "" for a in articles]
-    same_source = np.array([sources[i] != "" and sources[i] == sources[j]
-                            for i, j in zip(left.tolist(), right.tolist())], dtype=np.float64)
-    rarest, shared_rare = _shared_rare_words(vectors, left, right)
+    def restricted(column: int, norms: np.ndarray) -> np.ndarray:
+        denominator = norms[left] * norms[right]
+        return np.divide(masked[:, column], denominator, out=np.zeros(len(left)),
+                         where=denominator > 0)
+
     return {
+        "text": cosine,
+        "names": restricted(0, vectors.name_norms),
+        "numbers": restricted(1, vectors.number_norms),
+        "years": restricted(2, vectors.year_norms),
         "rarest_shared": rarest,
-        "shared_rare": shared_rare,
-        "text": text_cosine,
-        "names": _masked_cosines(vectors.text, left, right, vectors.name_columns, vectors.name_norms),
-        "numbers": _masked_cosines(vectors.text, left, right, vectors.number_columns,
-                                   vectors.number_norms),
-        "titles": pair_dot(vectors.titles, left, right),
-        "local": pair_dot(vectors.local, left, right),
-        "weeks_apart": weeks,
-        "both_dated": both_dated.astype(np.float64),
-        "same_source": same_source,
+        "shared_rare": np.log1p(rare_count),
     }
 
 
-def same_story_probability(signals: dict[str, np.ndarray]) -> np.ndarray:
+def pair_signals(vectors: Vectors, articles: list[Article], days: np.ndarray, window: int,
+                 left: np.ndarray, right: np.ndarray) -> dict[str, np.ndarray]:
+    """Every signal ``PAIR_WEIGHTS`` names, for each candidate pair."""
+    signals = _shared_words(vectors, left, right)
+    if vectors.local is None:
+        vectors.local = local_vectors(vectors.text, left, right, signals["text"])
+    both_dated = (days[left] >= 0) & (days[right] >= 0)
+    sources = np.array([a.source or "" for a in articles], dtype=object)
+    signals.update({
+        "titles": pair_dot(vectors.titles, left, right),
+        "local": pair_dot(vectors.local, left, right),
+        "weeks_apart": np.where(both_dated,
+                                np.log1p(np.abs(days[left] - days[right]) / max(window, 1)), 0.0),
+        "both_dated": both_dated.astype(np.float64),
+        "same_source": ((sources[left] == sources[right]) & (sources[left] != "")).astype(np.float64),
+        "years_both": ((vectors.year_norms[left] > 0) & (vectors.year_norms[right] > 0)).astype(np.float64),
+        "numbers_both": np.minimum(vectors.number_norms[left], vectors.number_norms[right]),
+    })
+    return signals
+
+
+def same_story_evidence(signals: dict[str, np.ndarray]) -> np.ndarray:
+    """Log-odds that each pair reports the same story."""
     score = np.full(len(signals["text"]), PAIR_BIAS, dtype=np.float64)
     for name, weight in PAIR_WEIGHTS.items():
         score += weight * signals[name]
-    return 1.0 / (1.0 + np.exp(-score))
+    return score
 
 
 # --------------------------------------------------------------------------
@@ -400,29 +453,44 @@ def same_story_probability(signals: dict[str, np.ndarray]) -> np.ndarray:
 
 
 def average_linkage(n: int, left: np.ndarray, right: np.ndarray, weights: np.ndarray,
-                    threshold: float) -> list[int]:
+                    threshold: float, established: int = 0,
+                    established_threshold: float = 0.0,
+                    joining_threshold: float | None = None) -> list[int]:
     """Agglomerative clustering with average linkage over a sparse pair graph.
 
     The link between two groups is the sum of their pairs' weights divided by
     the number of pairs; pairs never scored count as 0. Groups merge best link
-    first while it reaches ``threshold``. Returns a label (a member index) per item.
+    first. Two groups both of ``established`` items or more need
+    ``established_threshold``; one such group and a smaller one need
+    ``joining_threshold`` (when given); two smaller ones need ``threshold``.
+    Returns a label (a member index) per item.
     """
-    links: list[dict[int, float]] = [dict() for _ in range(n)]
+    def needed(size_a: int, size_b: int) -> float:
+        if established and min(size_a, size_b) >= established:
+            return established_threshold
+        if established and joining_threshold is not None and max(size_a, size_b) >= established:
+            return joining_threshold
+        return threshold
+
+    links: list[dict[int, float]] = [{} for _ in range(n)]
+    lowest = threshold if joining_threshold is None else min(threshold, joining_threshold)
     heap = []
     for i, j, w in zip(left.tolist(), right.tolist(), weights.tolist()):
         if w <= 0:
             continue
         links[i][j] = w
         links[j][i] = w
-        if w >= threshold:
+        if w >= lowest:
             heap.append((-w, i, j, 0, 0))
     heapq.heapify(heap)
     size = [1] * n
     version = [0] * n
     members = [[i] for i in range(n)]
     while heap:
-        _, a, b, version_a, version_b = heapq.heappop(heap)
+        negative, a, b, version_a, version_b = heapq.heappop(heap)
         if version[a] != version_a or version[b] != version_b or not members[a] or not members[b]:
+            continue
+        if -negative < needed(size[a], size[b]):
             continue
         if size[b] > size[a] or (size[b] == size[a] and b < a):
             a, b = b, a
@@ -441,7 +509,7 @@ def average_linkage(n: int, left: np.ndarray, right: np.ndarray, weights: np.nda
         version[b] += 1
         for c, w in links[a].items():
             link = w / (size[a] * size[c])
-            if link >= threshold:
+            if link >= lowest:
                 low, high = (a, c) if a < c else (c, a)
                 heapq.heappush(heap, (-link, low, high, version[low], version[high]))
     labels = [0] * n
@@ -480,29 +548,49 @@ def _copy_groups(articles: list[Article], days: np.ndarray, left, right, text_co
     return original
 
 
+def evidence_threshold(settings: Settings) -> float:
+    """The average log-odds two groups need to merge, from ``settings.similarity``.
+
+    ``similarity`` is read as a probability (0 < p < 1): how likely, on
+    average over their pairs, two groups' reports must be to tell the same
+    story. 0 means the built-in default. Wire copies merge whatever it is.
+    """
+    wanted = settings.similarity
+    if not wanted or wanted <= 0:
+        return DEFAULT_EVIDENCE
+    wanted = min(max(float(wanted), 1e-6), 1 - 1e-6)
+    return min(math.log(wanted / (1 - wanted)), EVIDENCE_CLIP)
+
+
 def cluster(articles: list[Article], settings: Settings) -> list[Story]:
     """Stories of ``articles``: sorted by first article id, ids sorted within.
 
-    The result does not depend on the order of ``articles``.
+    The result does not depend on the order of ``articles``. Each story's
+    ``copies`` maps a wire copy to the earliest report of its text (dated
+    before undated, then by id).
     """
     ordered = sorted(articles, key=lambda a: a.id)
     n = len(ordered)
     if n == 0:
         return []
-    threshold = settings.similarity or DEFAULT_THRESHOLD
+    if not any(_WORD.search(a.title) or _WORD.search(a.text) for a in ordered):
+        return [Story(article_ids=[a.id]) for a in ordered]  # no words to compare
     window = max(int(settings.window_days), 0)
     days = np.array([a.published.toordinal() if a.published else -1 for a in ordered],
                     dtype=np.int64)
-    if not any(_WORD.search(a.title) or _WORD.search(a.text) for a in ordered):
-        return [Story(article_ids=[a.id]) for a in ordered]  # no words to compare
     vectors = vectorize(ordered)
     left, right = candidate_pairs(vectors.text, days, horizon=HORIZON_WINDOWS * max(window, 1))
-    signals = _pair_signals(vectors, ordered, days, window, left, right)
-    probability = same_story_probability(signals)
-    body_cosine = pair_dot(vectors.bodies, left, right)
-    probability[body_cosine >= COPY_SIMILARITY] = 1.0  # one report is one story
-    labels = average_linkage(n, left, right, probability, threshold)
-    original = _copy_groups(ordered, days, left, right, body_cosine, labels)
+    signals = pair_signals(vectors, ordered, days, window, left, right)
+    evidence = np.clip(same_story_evidence(signals), -EVIDENCE_CLIP, EVIDENCE_CLIP)
+    plain_cosine = pair_dot(vectors.plain, left, right)
+    evidence[plain_cosine >= COPY_SIMILARITY] = EVIDENCE_CLIP  # one report is one story
+    # shifted so that a pair never compared (weight 0) counts as the strongest "no"
+    threshold = evidence_threshold(settings)
+    labels = average_linkage(n, left, right, evidence + EVIDENCE_CLIP, threshold + EVIDENCE_CLIP,
+                             established=ESTABLISHED_SIZE,
+                             established_threshold=max(threshold, ESTABLISHED_EVIDENCE) + EVIDENCE_CLIP,
+                             joining_threshold=min(threshold, JOINING_EVIDENCE) + EVIDENCE_CLIP)
+    original = _copy_groups(ordered, days, left, right, plain_cosine, labels)
     groups: dict[int, list[int]] = {}
     for i, label in enumerate(labels):
         groups.setdefault(label, []).append(i)

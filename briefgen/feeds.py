@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 import xml.etree.ElementTree as ET
-from dataclasses import asdict
+from dataclasses import is_dataclass
 from datetime import date
 
 from .markup import clean_text
@@ -97,6 +97,19 @@ def robots_txt(site_url: str | None) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+def _plain(value: object) -> object:
+    """Records to JSON-ready data; like dataclasses.asdict without its deep copies."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {name: _plain(item) for name, item in vars(value).items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
 def export_json(briefings: list[tuple[Briefing, str]]) -> bytes:
     """site/briefings.json: every briefing record as edited, for other tools.
 
@@ -105,11 +118,11 @@ def export_json(briefings: list[tuple[Briefing, str]]) -> bytes:
     """
     records = []
     for record, path in sorted(briefings, key=lambda pair: pair[0].id):
-        data = asdict(record)
+        data = _plain(record)
         data["url"] = path
         records.append(data)
     payload = {"version": EXPORT_VERSION, "briefings": records}
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, indent=1)
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     # <, > and & only occur inside JSON strings; escaping them keeps markup out of
     # every output file, even for a tool that sniffs the JSON as HTML.
     for char, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):

@@ -25,13 +25,14 @@ import re
 import sys
 import tempfile
 import unicodedata
-import xml.etree.ElementTree as ElementTree
 import xml.parsers.expat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from xml.etree import ElementTree
 
 import yaml
 
@@ -66,6 +67,9 @@ class Skipped:
     title: str
     reason: str
 
+    def __str__(self) -> str:
+        return f"{self.source} ({self.title or 'untitled'}): {self.reason}"
+
 
 @dataclass
 class ImportReport:
@@ -76,7 +80,7 @@ class ImportReport:
 
     def summary(self) -> str:
         lines = [f"imported {len(self.written)} article(s), skipped {len(self.skipped)}"]
-        lines += [f"  skipped {s.source} ({s.title or 'untitled'}): {s.reason}" for s in self.skipped]
+        lines += [f"  skipped {skipped}" for skipped in self.skipped]
         return "\n".join(lines)
 
 
@@ -99,7 +103,7 @@ class Record:
 
 #: Field -> accepted column/key names, normalized (lower case, no "_", "-" or spaces).
 _ALIASES: dict[str, tuple[str, ...]] = {
-    "title": ("title", "headline", "heading", "name"),
+    "title": ("title", "headline", "heading"),
     "text": ("text", "body", "content", "article", "fulltext", "articletext", "articlebody", "story",
              "maintext", "description", "summary"),
     "source": ("source", "publisher", "site", "sitename", "outlet", "publication", "sourcename",
@@ -122,7 +126,9 @@ def _pick(row: dict[str, Any], names: tuple[str, ...]) -> Any:
         value = keys.get(name)
         if isinstance(value, dict):  # {"source": {"id": ..., "name": "Reuters"}} (NewsAPI)
             value = value.get("name") or value.get("title")
-        if value not in (None, "", [], {}):
+        if isinstance(value, str) and not value.strip():
+            continue
+        if value not in (None, [], {}):
             return value
     return None
 
@@ -143,8 +149,13 @@ def _parse_date(value: Any) -> date:
     return parsed.date()
 
 
-def _record_from_mapping(row: dict[str, Any], origin: str, report: Any) -> Record:
-    """Map a JSON object or CSV row onto a Record, by column aliases."""
+def _record_from_mapping(row: dict[str, Any], origin: str, report: Any, line: int | None = None,
+                         label: str = "") -> Record:
+    """Map a JSON object or CSV row onto a Record, by column aliases.
+
+    Field problems are reported at ``line`` when the input has lines (JSON
+    Lines, CSV), else with ``label`` ("item 3: ") naming the record.
+    """
     record = Record(origin=origin)
     title = _pick(row, _ALIASES["title"])
     text = _pick(row, _ALIASES["text"])
@@ -162,13 +173,13 @@ def _record_from_mapping(row: dict[str, Any], origin: str, report: Any) -> Recor
     if url is not None:
         record.url = ingest.clean_url(url)
         if record.url is None:
-            report(f"{origin}: 'url' is not an http(s) URL; left out")
+            report(f"{label}'url' is not an http(s) URL; left out", line)
     published = _pick(row, _ALIASES["published"])
     if published is not None:
         try:
             record.published = _parse_date(published)
         except ValueError as exc:
-            report(f"{origin}: 'published' {exc}; left out")
+            report(f"{label}'published' {exc}; left out", line)
     return record
 
 
@@ -177,8 +188,15 @@ def _record_from_mapping(row: dict[str, Any], origin: str, report: Any) -> Recor
 # --------------------------------------------------------------------------
 
 
+def _decode(data: bytes, report: Any) -> str:
+    text, note = ingest.decode_bytes(data)
+    if note:
+        report(note)
+    return text
+
+
 def _read_jsonl(data: bytes, name: str, report: Any) -> Iterator[Record]:
-    text, _ = ingest.decode_bytes(data)
+    text = _decode(data, report)
     stripped = text.lstrip()
     if stripped.startswith("["):  # a JSON array of objects
         try:
@@ -188,7 +206,7 @@ def _read_jsonl(data: bytes, name: str, report: Any) -> Iterator[Record]:
             return
         for index, row in enumerate(rows if isinstance(rows, list) else [], 1):
             if isinstance(row, dict):
-                yield _record_from_mapping(row, f"{name}#{index}", report)
+                yield _record_from_mapping(row, f"{name}#{index}", report, label=f"item {index}: ")
             else:
                 report(f"item {index} is not an object; skipped")
         return
@@ -203,11 +221,11 @@ def _read_jsonl(data: bytes, name: str, report: Any) -> Iterator[Record]:
         if not isinstance(row, dict):
             report(f"line {number} is not a JSON object; skipped", number)
             continue
-        yield _record_from_mapping(row, f"{name}:{number}", report)
+        yield _record_from_mapping(row, f"{name}:{number}", report, line=number)
 
 
 def _read_csv(data: bytes, name: str, report: Any, delimiter: str | None = None) -> Iterator[Record]:
-    text, _ = ingest.decode_bytes(data)
+    text = _decode(data, report)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if delimiter is None:
         header = text.split("\n", 1)[0]
@@ -222,9 +240,11 @@ def _read_csv(data: bytes, name: str, report: Any, delimiter: str | None = None)
             report("no known column in the header (expected e.g. title, text, source, url, published)", 1)
             return
         try:
+            first_line = reader.line_num + 1
             for row in reader:
                 clean = {k: v for k, v in row.items() if k is not None}
-                yield _record_from_mapping(clean, f"{name}:{reader.line_num}", report)
+                yield _record_from_mapping(clean, f"{name}:{first_line}", report, line=first_line)
+                first_line = reader.line_num + 1
         except csv.Error as exc:
             report(f"malformed CSV near line {reader.line_num}: {exc}; rest of the file skipped", reader.line_num)
     finally:
@@ -273,7 +293,7 @@ def _child_text(element: ElementTree.Element, *names: str) -> str | None:
 def _read_feed(data: bytes, name: str, report: Any) -> Iterator[Record]:
     try:
         root = _parse_xml_safely(data)
-    except (_EntitiesRefused, xml.parsers.expat.ExpatError, ElementTree.ParseError) as exc:
+    except (_EntitiesRefused, xml.parsers.expat.ExpatError, ElementTree.ParseError, RecursionError) as exc:
         line = getattr(exc, "lineno", None) or (getattr(exc, "position", None) or (None,))[0]
         report(f"not a readable feed: {exc}", line)
         return
@@ -289,32 +309,39 @@ def _read_feed(data: bytes, name: str, report: Any) -> Iterator[Record]:
         report(f"not an RSS or Atom feed (root element <{kind}>)")
         return
     for index, item in enumerate(items, 1):
-        origin = f"{name}#{index}"
-        row: dict[str, Any] = {
-            "title": _child_text(item, "title"),
-            "text": _child_text(item, "encoded", "content", "description", "summary"),
-            "author": _child_text(item, "creator", "author"),
-            "published": _child_text(item, "pubdate", "published", "date", "updated", "issued"),
-            "source": _child_text(item, "source") or publisher,
-        }
-        author = _child(item, "author")
-        if author is not None and _child_text(author, "name"):
-            row["author"] = _child_text(author, "name")
-        link = None
-        for child in item:
-            if _local(child.tag) != "link":
-                continue
-            href = child.get("href")
-            if href and child.get("rel", "alternate") == "alternate":
-                link = href
-                break
-            if not href and (child.text or "").strip():
-                link = child.text.strip()
-                break
-        row["url"] = link or _child_text(item, "guid", "id")
-        if row["url"] and not str(row["url"]).lower().startswith(("http://", "https://")):
-            row["url"] = link  # a guid or tag: id that is not a link is not a URL
-        yield _record_from_mapping(row, origin, report)
+        try:
+            yield _feed_record(item, index, name, publisher, report)
+        except RecursionError:  # itertext() recurses: an item nested thousands deep
+            report(f"item {index} is nested too deeply; skipped")
+
+
+def _feed_record(item: ElementTree.Element, index: int, name: str, publisher: str | None, report: Any) -> Record:
+    """One RSS item or Atom entry as a Record."""
+    row: dict[str, Any] = {
+        "title": _child_text(item, "title"),
+        "text": _child_text(item, "encoded", "content", "description", "summary"),
+        "author": _child_text(item, "creator", "author"),
+        "published": _child_text(item, "pubdate", "published", "date", "updated", "issued"),
+        "source": _child_text(item, "source") or publisher,
+    }
+    author = _child(item, "author")
+    if author is not None and _child_text(author, "name"):
+        row["author"] = _child_text(author, "name")
+    link = None
+    for child in item:
+        if _local(child.tag) != "link":
+            continue
+        href = child.get("href")
+        if href and child.get("rel", "alternate") == "alternate":
+            link = href
+            break
+        if not href and (child.text or "").strip():
+            link = child.text.strip()
+            break
+    row["url"] = link or _child_text(item, "guid", "id")
+    if row["url"] and not str(row["url"]).lower().startswith(("http://", "https://")):
+        row["url"] = link  # a guid or tag: id that is not a link is not a URL
+    return _record_from_mapping(row, f"{name}#{index}", report, label=f"item {index}: ")
 
 
 def _read_html_page(data: bytes, name: str, report: Any) -> Iterator[Record]:
@@ -327,20 +354,12 @@ def _read_html_page(data: bytes, name: str, report: Any) -> Iterator[Record]:
 
 
 def _read_text_file(data: bytes, name: str, report: Any, markdown: bool) -> Iterator[Record]:
-    text, _ = ingest.decode_bytes(data)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    problems: list[tuple[str, int | None]] = []
-
-    def note(message: str, line: int | None = None, column: int | None = None) -> None:
-        problems.append((message, line))
-
+    text = _decode(data, report).replace("\r\n", "\n").replace("\r", "\n")
     try:
-        fields = ingest.parse_text_article(text, name, markdown, note)
+        fields = ingest.parse_text_article(text, name, markdown, report)
     except ingest.Unreadable as exc:
-        report(exc.message, exc.line)
+        report(exc.message, exc.line, exc.column)
         return
-    for message, line in problems:
-        report(message, line)
     yield Record(origin=name, title=fields.title, text=fields.text, source=fields.source,
                  url=fields.url, published=fields.published, author=fields.author)
 
@@ -393,8 +412,7 @@ def normalize_url(url: str) -> str:
     """A URL's identity: scheme and host case, ``www.``, default ports, trackers, fragment, slash."""
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
-    if host.startswith("www."):
-        host = host[4:]
+    host = host.removeprefix("www.")
     port = parts.port if parts.port not in (None, 80, 443) else None
     netloc = f"{host}:{port}" if port else host
     query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
@@ -421,7 +439,7 @@ def slugify(title: str) -> str:
 
 def _escape_markdown(paragraph: str) -> str:
     """Keep a paragraph that starts like a Markdown block marker as plain text."""
-    return "\\" + paragraph if re.match(r"^(#{1,6}\s|>|[-*+]\s)", paragraph) else paragraph
+    return "\\" + paragraph if re.match(r"^(#{1,6}\s|>|[-*+]\s|\\[#>*+\\-])", paragraph) else paragraph
 
 
 def render_article(record: Record) -> str:
@@ -542,6 +560,8 @@ def _expand_sources(sources: list[str | Path]) -> list[str | Path]:
                         expanded.append(file)
         elif path.is_file():
             expanded.append(path)
+        elif path.exists():
+            missing.append(Problem(str(path), "not a file or folder (a device or pipe cannot be imported)"))
         else:
             missing.append(Problem(str(path), "no such file or folder"))
     if missing:
@@ -579,7 +599,7 @@ def import_files(sources: list[str | Path], project: Project, diagnostics: Diagn
     inputs = _expand_sources(sources)
     articles_dir = project.articles_dir
     root = project.root.resolve()
-    if articles_dir.exists() and not articles_dir.resolve().is_relative_to(root):
+    if not articles_dir.resolve().is_relative_to(root):  # content/ or articles/ linked elsewhere
         raise BriefgenError(Problem(str(articles_dir), "points outside the project; refusing to write there"))
     seen = _Seen(project)
     report = ImportReport()
@@ -587,8 +607,8 @@ def import_files(sources: list[str | Path], project: Project, diagnostics: Diagn
         name, data, implied = _read_input(source, stdin)
         chosen = forced or implied or sniff_format(data)
 
-        def warn(message: str, line: int | None = None, _name: str = name) -> None:
-            diagnostics.warn(_name, message, line)
+        def warn(message: str, line: int | None = None, column: int | None = None, _name: str = name) -> None:
+            diagnostics.warn(_name, message, line, column)
 
         if not data.strip():
             warn("skipped: empty input")
@@ -605,9 +625,6 @@ def _take(record: Record, project: Project, seen: _Seen, report: ImportReport) -
         record.title, record.text = ingest.clean_title(first), rest
     if not record.text:
         report.skipped.append(Skipped(record.origin, record.title, "no article text"))
-        return
-    if len(record.text.encode("utf-8")) > ingest.MAX_FILE_BYTES - 10_000:
-        report.skipped.append(Skipped(record.origin, record.title, "text too large to be an article"))
         return
     duplicate = seen.duplicate_of(record)
     if duplicate:

@@ -19,11 +19,13 @@ import os
 import re
 import stat
 import unicodedata
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .config import Project, Settings
 from .diagnostics import BriefgenError, Diagnostics, Problem
@@ -34,6 +36,7 @@ __all__ = [
     "ARTICLE_EXTENSIONS",
     "MAX_FILE_BYTES",
     "MAX_PARAGRAPH_CHARS",
+    "MAX_TEXT_CHARS",
     "MAX_TITLE_CHARS",
     "clean_meta_text",
     "clean_text",
@@ -54,6 +57,12 @@ __all__ = [
 MAX_FILE_BYTES = 5_000_000
 #: A paragraph longer than this is cut (at a sentence end when one is near).
 MAX_PARAGRAPH_CHARS = 20_000
+#: Article text beyond this many characters is left out (the longest report in
+#: the sample corpora is 100,000); it bounds every later stage too.
+MAX_TEXT_CHARS = 400_000
+#: Pages with more tags than this are skipped: extraction time grows with them
+#: (a saved news page has a few thousand).
+MAX_HTML_TAGS = 60_000
 #: Titles longer than this are cut at a word boundary.
 MAX_TITLE_CHARS = 300
 #: Below this many files a process pool costs more than it saves.
@@ -72,7 +81,7 @@ NOT_ARTICLE_STEMS = ("readme", "license", "licence", "changelog")
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]»]*$|[\"”’][.!?]?$")
+_SENTENCE_END = re.compile(r"[.!?][\s\"'”’)\]»]*$|(?:[\"”’]|'')[.!?]?$")
 _HAS_WORD = re.compile(r"[^\W_]")
 _ELLIPSIS_END = re.compile(r"(\.\.\.|…)$")
 
@@ -80,7 +89,7 @@ _ELLIPSIS_END = re.compile(r"(\.\.\.|…)$")
 # without sentence punctuation made (mostly) of these is a button, a menu or a
 # widget heading, not reporting: "Enable Read mode", "100% Font Size",
 # "Published: Updated:", "Top Content Trending", "Copy Link Copy".
-_UI_WORDS = frozenset("""
+_UI_WORDS_TEXT = """
 about access accept account ad ads advertisement advertising alert alerts also android app apps
 archive archives article articles back bookmark breaking button caption captions click close
 comment comments contact content continue cookie cookies copy credit decrease default disable
@@ -96,42 +105,116 @@ sponsored staff stories story subscribe subscriber subscription summary tap term
 tips toggle top topics transcript trending tumblr tweet twitter up update updated updates
 video videos view viewed views watch weather website whatsapp youtube
 scroll typo mobile plus disqus getty shutterstock istock
-""".split())
+"""
+_UI_WORDS = frozenset(_UI_WORDS_TEXT.split())
 #: Words that carry no meaning of their own; a label is judged by its other words.
-_FUNCTION_WORDS = frozenset("""
-a all an and at by for from in is it no of on one or our the this to us via with you your
-""".split())
+_FUNCTION_WORDS_TEXT = "a all an and at by for from in is it no of on one or our the this to us via with you your"
+_FUNCTION_WORDS = frozenset(_FUNCTION_WORDS_TEXT.split())
 
 # Phrases that only a web page's machinery says to its reader: captchas,
 # sign-up flows, video players, share widgets, copyright notices, "developing
-# story" notes. Matched per sentence, so a paragraph keeps its reporting.
-_WEB_MACHINERY = re.compile(
-    r"\b(?:enable javascript|javascript (?:is )?(?:disabled|required)|requires javascript|please (?:sign|log) in|clicking here"
-    r"|(?:listen|watch|read|see|go|sign up|subscribe|donate) [^.]{0,40}\bhere[:.!]*$|your browser|ad ?blocking|ad ?blockers?"
-    r"|flash player|flash update|you need flash|you must enter the characters|wanted you to see this"
-    r"|(?:sign|log) (?:up|in) (?:for|to|using|with|here)\b|signing up|already (?:have an account|a subscriber|registered)"
-    r"|verification (?:e-?mail|message|link|code)|confirmation e-?mail|activate your (?:account|profile)"
-    r"|(?:agree to|accept) (?:our|the) terms|terms of (?:service|use) (?:and|&|\|)|privacy policy ?\||manage newsletters"
-    r"|thank you for (?:registering|subscribing|signing up|reading)|e-?mail notifications|notification has been saved"
-    r"|saving your notification|posts new content|delivered (?:right |straight )?to your (?:e-?mail )?inbox"
-    r"|maximum number of (?:free )?(?:stories|articles)|without a subscription|subscription offers"
-    r"|click (?:here|the link|on the button|below)|tap here|download (?:the|our) .{0,40}\bapps?\b|\bapps? for (?:ios|android|iphone)"
-    r"|(?:iphone|ipad|apple) (?:\||and) android|app store|google play"
-    r"|(?:follow|like|find|join) (?:us|me|him|her)(?: on| at)? (?:twitter|facebook|instagram|youtube|@\w)|follow @\w+|follow [^.,;:]{1,40} on (?:twitter|facebook|instagram)"
-    r"|join the conversation on|on twitter and facebook|when you tweet with a location"
-    r"|all rights reserved|may not be (?:re)?published, broadcast|this material may not be"
-    r"|this (?:story|article|report) (?:is|will be) (?:still )?(?:developing|being updated|updated as)"
-    r"|(?:this is a|on this) developing story|breaking news alert|check back (?:later |here )?(?:for|soon)"
-    r"|stay with [^.,;]{1,40} for (?:more|updates|the latest)|keep checking \S+ for"
-    r"|report an error|comments? (?:are|have been) (?:closed|disabled)|leave (?:a|your) comments?"
-    r"|share this(?: (?:story|article|video))?:|like this: like|pending comments?"
-    r"|having trouble viewing|to watch this video|video (?:is )?(?:not|no longer) available|copy this code"
-    r"|for all the latest (?:headlines|news)|google news channel|whatsapp channel|read or share this story"
-    r"|(?:sign up|subscribe) (?:for|to) (?:our|the|email|e-mail)\b|(?:sign up|subscribe) (?:today|now|here)|it's free"
-    r"|for reuse options|home delivery|digital access|zip ?code is not|deliverable area)"
-    r"|(?:copyright|©|\(c\))\s*(?:©\s*)?(?:19|20)\d\d|^\(?copyright\b(?=.{0,80}$)|^\(?(?:tm|™) and ©",
-    re.IGNORECASE,
+# story" notes. Each pattern is tried only when its trigger word is in the
+# text, which keeps cleaning fast on long articles. Matched per sentence, so a
+# paragraph keeps its reporting.
+_WEB_PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("javascript",), r"enable javascript|javascript (?:is )?(?:disabled|required)|requires javascript"),
+    (("please",), r"please (?:sign|log) in"),
+    (("browser",), r"\byour browser"),
+    (("ad", "adblock", "adblocking", "adblocker", "adblockers"), r"\bad ?block(?:ing|ers?)?\b"),
+    (("flash",), r"\bflash (?:player|update)|\byou need flash"),
+    (("characters",), r"\byou must enter the characters"),
+    (("wanted",), r"\bwanted you to see this"),
+    (("sign", "log", "subscribe"),
+     (r"\b(?:sign|log) in (?:to|using|with) (?:your|our)\b"
+      r"|\b(?:sign up|subscribe) (?:for|to) (?:our|email|e-mail)\b|\b(?:sign up|subscribe) (?:today|now|here)"
+      r"|\b(?:sign up|subscribe) (?:for|to) (?:the|a|one of our) [\w -]{0,30}(?:newsletters?|e-?mails?|alerts)")),
+    (("already",), r"\balready (?:have an account|a subscriber|a member)|\balready registered\?"),
+    (("verification",), r"\bverification (?:e-?mail|message|link|code)"),
+    (("confirmation",), r"\bconfirmation e-?mail"),
+    (("activate",), r"\bactivate your (?:account|profile)"),
+    (("terms",), r"\b(?:agree to|accept) (?:our|the) terms|\bterms of (?:service|use) (?:and|&|\|)"),
+    (("privacy",), r"\bprivacy policy ?\|"),
+    (("newsletters",), r"\bmanage newsletters"),
+    (("thank",), r"\bthank you for (?:registering|subscribing|signing up|reading)"),
+    (("notification", "notifications"),
+     r"\be-?mail notifications|\bnotification has been saved|\bsaving your notification"),
+    (("content",), r"\bposts new content"),
+    (("inbox",), r"\bdelivered (?:right |straight )?to your (?:e-?mail )?inbox"),
+    (("maximum",), r"\bmaximum number of (?:free )?(?:stories|articles)"),
+    (("subscription",), r"\bwithout a subscription|\bsubscription offers"),
+    (("reserved",), r"\ball rights reserved"),
+    (("broadcast", "material"), r"\bmay not be (?:re)?published, broadcast|\bthis material may not be"),
+    (("developing",), (r"\bthis (?:story|article|report) (?:is|will be) (?:still )?developing"
+                       r"|\b(?:this is a|on this) developing story")),
+    (("updated",), r"\bthis (?:story|article|report) (?:is|will be) (?:still )?(?:being updated|updated as)"),
+    (("breaking",), r"\bbreaking news alert"),
+    (("error",), r"\breport an error"),
+    (("comment", "comments"),
+     r"\bcomments? (?:are|have been) (?:closed|disabled)|\bleave (?:a|your) comments?|\bpending comments?"),
+    (("share",), r"\bshare this(?: (?:story|article|video))?:|\bread or share this story"),
+    (("trouble",), r"\bhaving trouble viewing"),
+    (("video",), r"\bto watch this video|\bvideo (?:is )?(?:not|no longer) available"),
+    (("code",), r"\bcopy this code"),
+    (("latest",), r"\bfor all the latest (?:headlines|news)"),
+    (("channel",), r"\bgoogle news channel|\bwhatsapp channel"),
+    (("it's",), r"\bit's free"),
+    (("reuse",), r"\bfor reuse options"),
+    (("delivery",), r"\bhome delivery"),
+    (("access",), r"\bdigital access"),
+    (("zip", "zipcode"), r"\bzip ?code is not"),
+    (("deliverable",), r"\bdeliverable area"),
+    (("copyright", "©", "c", "tm", "™"),
+     r"(?:copyright|©|\(c\))\s*(?:©\s*)?(?:19|20)\d\d|^\(?copyright\b(?=.{0,80}$)|^\(?(?:tm|™) and ©"),
 )
+# Calls to action a report can also make ("police ask anyone to call ...", a quoted
+# resident "could see it from here"): ignored in quotes and in police appeals.
+_WEAK_WEB_PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("here",), (r"^(?:for more\b[^.]{0,40}, )?(?:please )?(?:listen|watch|read|see|go|sign up|subscribe|donate)\b"
+                 r"[^.]{0,40}\bhere[:.!]*$"
+                 r"|\b(?:click|clicking|tap) here")),
+    (("click",), r"\bclick (?:the link|on the button|below)"),
+    (("download",), r"\bdownload (?:the|our) .{0,40}\bapps?\b"),
+    (("app", "apps"), r"\bapps? for (?:ios|android|iphone)|\bapp store"),
+    (("android",), r"\b(?:iphone|ipad|apple) (?:\||and) android"),
+    (("play",), r"\bgoogle play"),
+    (("follow", "like", "find", "join"),
+     (r"\b(?:follow|like|find|join) (?:us|me|him|her)(?: on| at)? (?:twitter|facebook|instagram|youtube|@\w)"
+      r"|\bfollow @\w+|\bfollow [^.,;:]{1,40} on (?:twitter|facebook|instagram)|\bjoin the conversation on"
+      r"|\blike this: like|^follow\b[^.]{1,40}:$|\bfollow us online")),
+    (("twitter", "tweet"), r"\bon twitter and facebook|\bwhen you tweet with a location"),
+    (("check", "checking"), r"\bcheck back (?:later |here )?(?:for|soon)|\bkeep checking \S+ for"),
+    (("stay",), r"\bstay with [^.,;]{1,40} for (?:more|updates|the latest)"),
+)
+def _by_trigger(phrases: tuple[tuple[tuple[str, ...], str], ...]) -> dict[str, tuple[re.Pattern[str], ...]]:
+    """Trigger word -> the patterns it enables, so a sentence only tries patterns that can match."""
+    table: dict[str, list[re.Pattern[str]]] = {}
+    for triggers, pattern in phrases:
+        compiled = re.compile(pattern, re.IGNORECASE)
+        for trigger in triggers:
+            table.setdefault(trigger, []).append(compiled)
+    return {trigger: tuple(patterns) for trigger, patterns in table.items()}
+
+
+_WEB_PATTERNS = _by_trigger(_WEB_PHRASES)
+_WEAK_WEB_PATTERNS = _by_trigger(_WEAK_WEB_PHRASES)
+_POLICE_APPEAL = re.compile(
+    r"\b(police|sheriff|detectives?|investigators?|crime ?stoppers|crimeline|tips?|tipsters?)\b", re.IGNORECASE)
+_TRIGGER_TOKEN = re.compile(r"[a-z0-9']+|[©™]")
+
+
+def _is_web_machinery(text: str) -> bool:
+    """Says something only a web page's machinery says (see _WEB_PHRASES)."""
+    tokens = set(_TRIGGER_TOKEN.findall(text.lower()))
+    if _any_match(text, tokens, _WEB_PATTERNS):
+        return True
+    if _quoted(text) or _POLICE_APPEAL.search(text):
+        return False
+    return _any_match(text, tokens, _WEAK_WEB_PATTERNS)
+
+
+def _any_match(text: str, tokens: set[str], table: dict[str, tuple[re.Pattern[str], ...]]) -> bool:
+    return any(pattern.search(text) for token in tokens if token in table for pattern in table[token])
+
 
 # The page pitching itself to its reader: second person plus web vocabulary,
 # and none of the words of a police appeal (those are reporting).
@@ -174,7 +257,7 @@ _PLAYLIST_ENTRY = re.compile(r"^\d{1,2}:\d{2}\s+(?![ap]\.?m\b)\S", re.IGNORECASE
 # "Published: Sunday, 2/22/2015 - Updated: 9 months ago": the page's time stamps.
 _TIME_STAMP = re.compile(r"^(?:published|posted|last updated|updated|last modified)\s*:", re.IGNORECASE)
 # "By The Associated Press", "— Frank Warner", "With Rocco Parascandola": a byline.
-_BYLINE = re.compile(r"^(?:[Bb]y|BY|[Ww]ith|[-—–]{1,2})\s+(?:[A-Z][\w.'’-]*\s*){1,5}$")
+_BYLINE = re.compile(r"^(?:[Bb]y|BY|[Ww]ith|[-—–]{1,2})\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4}\s*$")
 # A clock time ("12:45 p.m.", "10 a.m."): live-update headers carry the time of what follows.
 _CLOCK_TIME = re.compile(r"\b\d{1,2}(?::\d{2})?\s*[ap]\.?m\b", re.IGNORECASE)
 # Sentence boundaries inside a paragraph: end punctuation, space, a capital or a quote.
@@ -203,7 +286,7 @@ def _is_ui_label(line: str) -> bool:
         return not words  # only numbers and symbols: "100%", "1 / 12", "2:26"
     meaningful = [w for w in words if w not in _FUNCTION_WORDS and len(w) > 1]
     if not meaningful:
-        return True  # "A A" (font size buttons), "On"
+        return all(len(w) == 1 for w in words)  # "A A": the font size buttons
     ui = sum(1 for w in meaningful if w in _UI_WORDS)
     # A list of labels ("Follow KDKA: Facebook | Twitter") needs a smaller share.
     needed = 0.6 if ("|" in line or ":" in line) else 0.75
@@ -233,7 +316,7 @@ def _quoted(line: str) -> bool:
 
 def _is_web_talk(sentence: str) -> bool:
     """One sentence of the page talking about itself (sign-ups, sharing, copyright)."""
-    if _WEB_MACHINERY.search(sentence):
+    if _is_web_machinery(sentence):
         return True
     return (len(sentence) <= 300 and _SECOND_PERSON.search(sentence) is not None
             and _WEB_WORDS.search(sentence) is not None and _APPEAL_WORDS.search(sentence) is None
@@ -253,9 +336,7 @@ def is_furniture(line: str) -> bool:
     if len(line) <= 100 and not _is_sentence(line) and (_TIME_STAMP.match(line) or _BYLINE.match(line)):
         return True
     promo = _INLINE_PROMO.match(line)
-    if promo and _is_headline(promo.group(1)):
-        return True
-    return False
+    return bool(promo and _is_headline(promo.group(1)))
 
 
 # "… investigators said. via Facebook © 2016 Cox Media Group." : a credit line glued to a paragraph.
@@ -271,7 +352,7 @@ def _split_sentences(paragraph: str) -> list[str]:
 
 def _without_web_talk(paragraph: str) -> str:
     """The paragraph minus its sentences of web machinery ("" when nothing else is left)."""
-    if len(paragraph) <= 400 and _WEB_MACHINERY.search(paragraph) is None and not _SECOND_PERSON.search(paragraph):
+    if len(paragraph) <= 400 and not _is_web_machinery(paragraph) and not _SECOND_PERSON.search(paragraph):
         return paragraph
     paragraph = _TRAILING_COPYRIGHT.sub("", paragraph)
     sentences = _split_sentences(paragraph)
@@ -283,9 +364,11 @@ def _without_web_talk(paragraph: str) -> str:
     return " ".join(kept)
 
 
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def _normalize_line(line: str) -> str:
-    line = line.translate(_INVISIBLE)
-    line = "".join(ch for ch in line if ch == "\t" or unicodedata.category(ch) != "Cc")
+    line = _CONTROL_CHARS.sub("", line.translate(_INVISIBLE))
     return _SPACES.sub(" ", line).strip()
 
 
@@ -318,22 +401,88 @@ def _unwrap(lines: list[str]) -> list[str]:
     return paragraphs
 
 
+def _is_indented(raw_line: str) -> bool:
+    return raw_line[:1] in (" ", "\t")
+
+
+def _hard_wrap_width(raw_lines: list[str], lines: list[str]) -> int | None:
+    """The wrap width of hard-wrapped text (wire copy wrapped at ~65 columns), or None.
+
+    Looks at lines that a paragraph continues after (not the first line, whose
+    dateline may be gone, nor one followed by an indented line). The text is
+    hard-wrapped when most of them are filled close to one width, few end a
+    sentence, and the next line often goes on in lower case. One paragraph or
+    sentence per line (the seeds, most exports) and lists of headlines are not.
+    """
+    first = next((i for i, line in enumerate(lines) if line), len(lines))
+    inner = [i for i in range(first + 1, len(lines) - 1)
+             if lines[i] and lines[i + 1] and not _is_indented(raw_lines[i + 1])]
+    if len(inner) < 2:
+        return None
+    lengths = sorted(len(lines[i]) for i in inner)
+    width = lengths[(len(lengths) * 9) // 10]
+    if not 40 <= width <= 100:
+        return None
+    filled = sum(1 for i in inner if len(lines[i]) >= 0.7 * width)
+    ending = sum(1 for i in inner if _is_sentence(lines[i]))
+    continued = sum(1 for i in inner if lines[i + 1][:1].islower() or lines[i + 1][:1].isdigit())
+    if filled >= 0.75 * len(inner) and ending <= 0.4 * len(inner) and continued >= 0.3 * len(inner):
+        return width
+    return None
+
+
+def _join_hard_wrapped(raw_lines: list[str], lines: list[str], width: int) -> list[str]:
+    """Paragraphs of hard-wrapped text. One ends at a blank line, before an indented
+    line (when indents mark paragraphs), and after a short line ending a sentence."""
+    indented = sum(1 for raw, line in zip(raw_lines, lines) if line and _is_indented(raw))
+    indents_mark_paragraphs = indented < 0.5 * sum(1 for line in lines if line)
+    paragraphs: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        if current:
+            paragraphs.append(" ".join(current))
+            current.clear()
+
+    for raw, line in zip(raw_lines, lines):
+        if not line:
+            flush()
+            continue
+        if indents_mark_paragraphs and _is_indented(raw):
+            flush()
+        if current and current[-1].endswith("-") and current[-1][-2:-1].isalpha() and line[:1].islower():
+            current[-1] += line  # a word hyphenated across the line break
+        else:
+            current.append(line)
+        if len(line) < 0.6 * width and (_is_sentence(line) or line.endswith(":")):
+            flush()
+    flush()
+    return paragraphs
+
+
 def clean_text(text: str) -> str:
     """Reduce an article body to its reporting: paragraphs separated by a blank line.
 
     Normalizes line ends, spaces and invisible characters, joins hard-wrapped
-    lines, then drops page furniture by general rules: lines without words,
+    lines (wire copy wrapped at a fixed width, or a line continued in lower
+    case), then drops page furniture by general rules: lines without words,
     bare links, short unpunctuated user-interface labels, the web page talking
     to its reader (sign-ups, share and follow prompts, captchas, copyright
     lines), and headline lists after a "Read more"/"Related"/"More from"
     marker (the lines after the marker up to the next real paragraph).
     Sentences, quotes and attributions are kept. Pure and idempotent.
     """
+    if len(text) > MAX_TEXT_CHARS:
+        cut = text.rfind("\n", 0, MAX_TEXT_CHARS)
+        text = text[: cut if cut > 0 else MAX_TEXT_CHARS]
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    lines = [_normalize_line(_cap(line, MAX_PARAGRAPH_CHARS * 2)) for line in text.split("\n")]
+    raw_lines = text.split("\n")
+    lines = [_normalize_line(_cap(line, MAX_PARAGRAPH_CHARS * 2)) for line in raw_lines]
+    width = _hard_wrap_width(raw_lines, lines)
+    paragraphs = _join_hard_wrapped(raw_lines, lines, width) if width else _unwrap(lines)
     kept: list[str] = []
     in_headline_list = False
-    for paragraph in _unwrap(lines):
+    for paragraph in paragraphs:
         paragraph = _cap(paragraph)
         if _LIST_MARKER.match(paragraph) and not _is_sentence(paragraph):
             in_headline_list = True
@@ -393,17 +542,24 @@ def decode_bytes(data: bytes) -> tuple[str, str | None]:
             raise Unreadable("binary file (bad UTF-16)") from None
     if b"\x00" in data:
         raise Unreadable("binary file (contains NUL bytes)")
-    controls = sum(data.count(bytes([b])) for b in _CONTROL_BYTES) if data else 0
-    if data and controls > max(8, len(data) // 100):
+    controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
+    if controls > max(8, len(data) // 100):
         raise Unreadable("binary file (too many control characters)")
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         position = exc.start
+    # Mostly UTF-8 with a few broken bytes: replacing those beats turning every
+    # accented letter of the article into Windows-1252 mojibake.
+    text = data.decode("utf-8-sig", errors="replace")
+    broken = text.count("\ufffd")
+    well_formed = sum(1 for ch in text if ord(ch) > 127) - broken
+    if well_formed >= 4 * broken:
+        return text, f"invalid UTF-8 at byte {position} ({broken} byte(s) replaced)"
     try:
-        return data.decode("cp1252"), f"not UTF-8 (invalid byte at offset {position}); read as Windows-1252"
+        return data.decode("cp1252"), f"not UTF-8 (invalid byte at {position}); read as Windows-1252"
     except UnicodeDecodeError:
-        return data.decode("latin-1"), f"not UTF-8 (invalid byte at offset {position}); read as Latin-1"
+        return data.decode("latin-1"), f"not UTF-8 (invalid byte at {position}); read as Latin-1"
 
 
 def parse_published(value: Any) -> date | None:
@@ -417,7 +573,7 @@ def parse_published(value: Any) -> date | None:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             return date.fromisoformat(text)
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?", text):
-            return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+            return datetime.fromisoformat(text).date()
     raise ValueError(f"not an ISO date (YYYY-MM-DD): {str(value)[:40]!r}")
 
 
@@ -459,7 +615,6 @@ class _Fields:
     url: str | None = None
     published: date | None = None
     author: str | None = None
-    problems: list[tuple[str, int | None, int | None]] = field(default_factory=list)
 
 
 def _long_lines(text: str) -> list[int]:
@@ -535,8 +690,8 @@ _MARKDOWN_BLOCK = re.compile(r"^(#{1,6}\s+|>\s?|[-*+]\s+)")
 # Inline links and images, reduced to their text (bounded, so "[[[[…" stays linear).
 _MARKDOWN_IMAGE = re.compile(r"!\[[^\[\]\n]{0,500}\]\([^()\s]{0,2000}\)")
 _MARKDOWN_LINK = re.compile(r"\[([^\[\]\n]{1,500})\]\((?:[^()\s]{0,2000}|[^()\s]{0,1000}\([^()\s]{0,500}\)[^()\s]{0,500})\)")
-#: A backslash before a block marker keeps it as text ("\\- 5 killed" reads "- 5 killed").
-_ESCAPED_MARKER = re.compile(r"^\\(?=[#>*+-])")
+#: A backslash before a block marker (or a backslash) keeps it as text: "\\- 5 killed" reads "- 5 killed".
+_ESCAPED_MARKER = re.compile(r"^\\(?=[#>*+\\-])")
 
 
 def _markdown_to_lines(body: str) -> str:
@@ -590,19 +745,19 @@ def _load_front_matter(front: str, shown: str) -> Any:
     try:
         return load_yaml(front, shown, line_offset=1)
     except BriefgenError as exc:
-        if any(p.line is not None for p in exc.problems):
+        if not exc.problems[0].message.startswith("invalid value"):
             raise
     import yaml  # only on this rare path: dates YAML itself could not build
 
     try:
-        return yaml.load(front, Loader=_TextDatesLoader)  # noqa: S506 - a safe, no-alias loader
+        return yaml.load(front, Loader=_TextDatesLoader)  # a safe, no-alias loader
     except yaml.YAMLError as exc:
         raise BriefgenError(yaml_problem(exc, shown, 1)) from None
 
 
 def _read_markdown(text: str, shown: str, report: Report) -> _Fields:
     try:
-        front, body, body_line = split_front_matter(text)
+        front, body, _ = split_front_matter(text)
     except ValueError as exc:
         raise Unreadable(str(exc), 1) from None
     meta: dict[str, Any] = {}
@@ -610,15 +765,18 @@ def _read_markdown(text: str, shown: str, report: Report) -> _Fields:
     if front is not None:
         try:
             data = _load_front_matter(front, shown)
+            key_line = key_lines(front)
         except BriefgenError as exc:
             problem = exc.problems[0]
             raise Unreadable(f"front matter: {problem.message}", problem.line, problem.column) from None
+        except RecursionError:  # "[[[[…" thousands deep: the pure-Python YAML loader recurses
+            raise Unreadable("front matter: nested too deeply", 2) from None
         if data is None:
             data = {}
         if not isinstance(data, dict):
             raise Unreadable("front matter must be a mapping of field: value", 2)
         meta = {str(k): v for k, v in data.items()}
-        lines = {k: v + 1 for k, v in key_lines(front).items()}
+        lines = {k: v + 1 for k, v in key_line.items()}
 
     fields = _Fields()
     plain = _markdown_to_lines(body)
@@ -705,7 +863,10 @@ def parse_text_article(text: str, shown: str, markdown: bool, report: Report) ->
 
 
 def _read_html(data: bytes, shown: str, report: Report) -> _Fields:
-    extracted = html_to_article_fields(data)
+    try:
+        extracted = html_to_article_fields(data)
+    except Exception as exc:  # noqa: BLE001 - a third-party extractor on hostile input must not stop the build
+        raise Unreadable(f"cannot extract the page's text ({type(exc).__name__})") from None
     fields = _Fields(**extracted)
     if not fields.title and fields.text:
         first, _, rest = fields.text.partition("\n\n")
@@ -745,7 +906,7 @@ def _find_candidates(project: Project, diagnostics: Diagnostics) -> list[_Candid
     candidates: list[_Candidate] = []
     for folder, dirnames, filenames in os.walk(articles_dir, followlinks=False):
         folder_path = Path(folder)
-        for name in sorted(dirnames):
+        for name in sorted(d for d in dirnames if not d.startswith(".")):
             sub = folder_path / name
             if sub.is_symlink():
                 where = "outside the project" if not _within(sub.resolve(), root) else "a folder"
@@ -772,26 +933,31 @@ def _shown(project: Project, path: Path) -> str:
         return str(path)
 
 
+#: Opening never follows a link swapped in after the checks, and never blocks on a pipe.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
 def _read_bytes(candidate: _Candidate, root: Path) -> bytes:
     """The file's bytes, refusing links out of the project, non-files and huge files."""
     path = candidate.path
     if path.is_symlink():
-        target = path.resolve()
-        if not _within(target, root):
+        path = path.resolve()  # read the checked target itself, not the link
+        if not _within(path, root):
             raise Unreadable("symlink to a file outside the project")
     try:
-        info = os.stat(path)
+        descriptor = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
         raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise Unreadable("not a regular file")
-    if info.st_size > MAX_FILE_BYTES:
-        raise Unreadable(f"file larger than {MAX_FILE_BYTES // 1_000_000} MB")
-    try:
-        with open(path, "rb") as handle:
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise Unreadable("not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise Unreadable(f"file larger than {MAX_FILE_BYTES // 1_000_000} MB")
+        try:
             data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
+        except OSError as exc:
+            raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
     if len(data) > MAX_FILE_BYTES:
         raise Unreadable(f"file larger than {MAX_FILE_BYTES // 1_000_000} MB")
     return data
@@ -814,6 +980,8 @@ def _read_one(candidate: _Candidate, root: Path) -> tuple[Article | None, list[P
         if suffix in HTML_EXTENSIONS:
             if b"\x00" in data:
                 raise Unreadable("binary file (contains NUL bytes)")
+            if data.count(b"<") > MAX_HTML_TAGS:
+                raise Unreadable(f"page has more than {MAX_HTML_TAGS} tags (too large to extract)")
             fields = _read_html(data, shown, report)
         else:
             text, note = decode_bytes(data)
@@ -822,6 +990,8 @@ def _read_one(candidate: _Candidate, root: Path) -> tuple[Article | None, list[P
             text = text.replace("\r\n", "\n").replace("\r", "\n")
             for number in _long_lines(text):
                 report(f"line longer than {MAX_PARAGRAPH_CHARS} characters; cut", number)
+            if len(text) > MAX_TEXT_CHARS:
+                report(f"longer than {MAX_TEXT_CHARS} characters; the rest is left out")
             reader = _read_markdown if suffix in MARKDOWN_EXTENSIONS else _read_txt
             fields = reader(text, shown, report)
     except Unreadable as exc:
@@ -856,13 +1026,18 @@ def read_articles(project: Project, settings: Settings, diagnostics: Diagnostics
       Other files, hidden files and ``README.*`` are not articles and are
       passed over quietly.
     - Two files with the same id (``a.txt`` and ``a.md``, or ids differing
-      only in case, which collide on case-insensitive disks): the first in
-      sorted path order is kept, the other skipped with a warning naming both.
-    - Skipped with a warning: binary, empty or over-size files, symlinks out
-      of the project (links to folders are never followed), unclosed or
-      invalid front matter, files with no text after the title. Non-UTF-8
-      text is decoded as Windows-1252/Latin-1 with a warning; a bad date,
-      URL or publisher drops that field only.
+      only in case, which collide on case-insensitive disks): the first
+      readable one in sorted path order is kept, the other skipped with a
+      warning naming both. Keeping one (rather than neither) keeps the
+      briefing that cites the id; the warning makes ``--strict`` fail.
+    - Skipped with a warning: binary, empty or over-size files (5 MB; pages
+      with more than 60,000 tags), pipes and devices, symlinks out of the
+      project (links to folders are never followed), unclosed, invalid or
+      too deeply nested front matter, files with no text after the title.
+      Non-UTF-8 text is decoded (a few bad bytes replaced, or the whole file
+      read as Windows-1252/Latin-1) with a warning; lines over 20,000 and
+      texts over 400,000 characters are cut with a warning; a bad date, URL
+      or publisher drops that field only, with a warning at its line.
     - ``jobs > 1`` reads files in worker processes when there are enough of
       them to pay for it; results and warnings keep the same order.
     """
@@ -871,10 +1046,14 @@ def read_articles(project: Project, settings: Settings, diagnostics: Diagnostics
     candidates = _find_candidates(project, diagnostics)
     if jobs <= 0:
         jobs = os.cpu_count() or 1
+    results: list[tuple[Article | None, list[Problem]]] | None = None
     if jobs > 1 and len(candidates) >= POOL_MIN_FILES:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = list(pool.map(_pool_read, [(c, root) for c in candidates], chunksize=16))
-    else:
+        try:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                results = list(pool.map(_pool_read, [(c, root) for c in candidates], chunksize=16))
+        except (OSError, BrokenProcessPool):  # no process support here: read them in this process
+            results = None
+    if results is None:
         results = [_read_one(c, root) for c in candidates]
 
     articles: dict[str, Article] = {}

@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import os
 import posixpath
+import re
 import shutil
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import feeds, search
 from .config import Project, Settings
@@ -95,7 +96,28 @@ def make_environment(dirs: list[Path]) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals.update(cite=cite_link, cites=cite_links, status=status_mark)
     return env
+
+
+# Small pieces every briefing page repeats dozens of times: Python, not Jinja macros,
+# because a macro call costs more than the rest of a table row.
+def cite_link(cite: dict | None) -> Markup:
+    """``[n]`` linking to source entry n of the same page."""
+    if not cite:
+        return Markup('<span class="cite cite-missing">[source unknown]</span>')
+    return Markup(f'<a class="cite" href="#{escape(cite["anchor"])}">[{escape(cite["ref"])}]</a>')
+
+
+def cite_links(cites: list[dict]) -> Markup:
+    return Markup("").join(cite_link(c) for c in cites)
+
+
+def status_mark(item: dict) -> Markup:
+    """Checked by an editor, or not (and then who put it there)."""
+    if item["checked"]:
+        return Markup('<span class="status status-checked">✓ checked</span>')
+    return Markup(f'<span class="status status-unchecked">{escape(item["status"])}</span>')
 
 
 def static_files(dirs: list[Path]) -> dict[str, Path]:
@@ -199,6 +221,18 @@ def _manifest_bytes(files: set[str]) -> bytes:
     return (json.dumps({"generator": "briefgen", "files": sorted(files)}, indent=0) + "\n").encode("utf-8")
 
 
+_LEFTOVER_TEMP = re.compile(r"^\..+\.\d+\.tmp$")
+
+
+def remove_leftover_temps(site_dir: Path) -> None:
+    """Temp files of a build that was killed mid-write (``SiteWriter.write`` names them)."""
+    for folder, dirs, files in os.walk(site_dir):
+        dirs[:] = [d for d in dirs if d != search.BUNDLE_DIR and not os.path.islink(os.path.join(folder, d))]
+        for name in files:
+            if _LEFTOVER_TEMP.match(name):
+                os.unlink(os.path.join(folder, name))
+
+
 def remove_stale(site_dir: Path, stale: set[str]) -> list[str]:
     """Delete files briefgen wrote before and no longer produces, then empty folders."""
     removed = []
@@ -281,9 +315,9 @@ def _render_one(env: Environment, job: PageJob, site_globals: dict) -> bytes:
         **site_globals,
         **job.context,
         "page_path": job.path,
-        # 404.html is served at any depth: with a known site URL a <base> anchors its links.
-        "root": "" if is_404 else root_prefix(job.path),
-        "base_href": site_url if is_404 and site_url else None,
+        # GitHub Pages serves 404.html at whatever depth the missing address had, so
+        # relative links cannot work there: with a known site URL they are absolute.
+        "root": (site_url or "") if is_404 else root_prefix(job.path),
         "canonical": site_url + job.path if site_url and job.template not in ("404.html", "redirect.html") else None,
     }
     try:
@@ -324,6 +358,37 @@ def _render_pages(jobs: list[PageJob], dirs: list[Path], writer: SiteWriter, sit
     return sorted(results)
 
 
+def _machine_files(model: SiteModel, settings: Settings, page_jobs: list[PageJob],
+                   report: RenderReport) -> dict[str, bytes]:
+    """Everything but the pages: feed, sitemap, robots.txt, export, GitHub Pages files."""
+    site_url = settings.site_url
+    files: dict[str, bytes] = {}
+    if site_url:
+        dated = [page for page in model.briefings if page.updated is not None]
+        entries = [{"id": page.record.id, "title": page.record.title, "path": page.path, "updated": page.updated,
+                    "summary": " ".join(" ".join(p.text.split()) for p in page.record.summary)}
+                   for page in sorted(dated, key=lambda p: (-p.updated.toordinal(), p.record.id))]
+        feed = feeds.atom_feed(site_url=site_url, title=settings.title, description=settings.description,
+                               language=settings.language, entries=entries)
+        if feed:
+            files["feed.xml"] = feed
+        undated = len(model.briefings) - len(dated)
+        if undated:
+            report.notices.append(f"feed: {undated} briefing(s) carry no date and are left out of feed.xml "
+                                  "(Atom needs one; briefgen never invents dates)")
+        updated_by_path = {page.path: page.updated for page in model.briefings}
+        listed = sorted(job.path for job in page_jobs if job.template not in ("redirect.html", "404.html"))
+        files["sitemap.xml"] = feeds.sitemap(site_url, [(path, updated_by_path.get(path)) for path in listed])
+    else:
+        report.notices.append("site_url is not set: feed.xml, sitemap.xml and canonical links are skipped")
+    files["robots.txt"] = feeds.robots_txt(site_url)
+    files[".nojekyll"] = b""
+    if settings.cname:
+        files["CNAME"] = settings.cname.strip().encode("utf-8") + b"\n"
+    files["briefings.json"] = feeds.export_json([(page.record, page.path) for page in model.briefings])
+    return files
+
+
 # -- the whole site --------------------------------------------------------------------
 def render_site(
     project: Project,
@@ -345,45 +410,12 @@ def render_site(
     previous = read_manifest(site_dir)
     dirs = theme_dirs(project, settings)
     model = build_site_model(briefings, articles, diagnostics)
-    site_url = settings.site_url
-
-    extra: dict[str, bytes] = {}
-    feed_entries = []
-    for page in model.briefings:
-        if page.updated is None:
-            continue
-        summary = " ".join(" ".join(p.text.split()) for p in page.record.summary)
-        feed_entries.append({"id": page.record.id, "title": page.record.title, "path": page.path,
-                             "updated": page.updated, "summary": summary})
-    undated = len(model.briefings) - len(feed_entries)
-    if site_url:
-        feed = feeds.atom_feed(site_url=site_url, title=settings.title, description=settings.description,
-                               language=settings.language, entries=sorted(
-                                   feed_entries, key=lambda e: (-e["updated"].toordinal(), e["id"])))
-        if feed:
-            extra["feed.xml"] = feed
-        if undated:
-            report.notices.append(f"feed: {undated} briefing(s) carry no date and are left out of feed.xml "
-                                  "(Atom needs one; briefgen never invents dates)")
-    else:
-        report.notices.append("site_url is not set: feed.xml, sitemap.xml and canonical links are skipped")
 
     page_jobs = _page_jobs(model, project, settings)
+    extra = _machine_files(model, settings, page_jobs, report)
     site_globals = _site_globals(settings, has_feed="feed.xml" in extra)
-    planned = {job.path for job in page_jobs}
     statics = static_files(dirs)
-    planned |= set(statics)
-    if site_url:
-        sitemap_pages = [(job.path, None) for job in page_jobs
-                         if job.template not in ("redirect.html", "404.html")]
-        updated_by_path = {page.path: page.updated for page in model.briefings}
-        extra["sitemap.xml"] = feeds.sitemap(site_url, sorted((p, updated_by_path.get(p)) for p, _ in sitemap_pages))
-    extra["robots.txt"] = feeds.robots_txt(site_url)
-    extra[".nojekyll"] = b""
-    if settings.cname:
-        extra["CNAME"] = settings.cname.strip().encode("utf-8") + b"\n"
-    extra["briefings.json"] = feeds.export_json([(page.record, page.path) for page in model.briefings])
-    planned |= set(extra)
+    planned = {job.path for job in page_jobs} | set(statics) | set(extra)
 
     writer = SiteWriter(site_dir)
     site_dir.mkdir(parents=True, exist_ok=True)
@@ -404,6 +436,7 @@ def render_site(
     report.written = len(report.written_files)
 
     report.removed_files = remove_stale(site_dir, previous - planned)
+    remove_leftover_temps(site_dir)
     report.removed = len(report.removed_files)
     writer.write(MARKER_FILE, _manifest_bytes(planned))
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
 
 from .config import Project, Settings
 from .diagnostics import BriefgenError
@@ -55,12 +55,12 @@ def snapshot(paths: list[Path]) -> dict[str, tuple[int, int]]:
 class _Handler(SimpleHTTPRequestHandler):
     """Serves site/; injects the reload script into HTML; 404.html for missing pages."""
 
-    server_state: "PreviewServer"
+    server_state: PreviewServer
 
     def log_message(self, format: str, *args) -> None:  # quiet: the terminal shows rebuilds
         pass
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         if self.path.split("?")[0] == RELOAD_PATH:
             self._send(HTTPStatus.OK, str(self.server_state.generation).encode(), "text/plain")
             return
@@ -141,7 +141,7 @@ class PreviewServer:
         except BriefgenError as exc:
             self.log(f"build failed, still serving the previous site:\n{exc}")
             return False
-        except Exception as exc:  # a crash must not end the preview: show it, keep serving
+        except Exception as exc:  # noqa: BLE001 -- a crash must not end the preview: show it, keep serving
             self.log(f"build crashed, still serving the previous site: {type(exc).__name__}: {exc}")
             return False
         finally:
@@ -164,8 +164,10 @@ class PreviewServer:
         while not self._stop.wait(self.poll_interval):
             current = snapshot(self.watched)
             if current != self._state:
-                changed = sorted(set(current.items()) ^ set(self._state.items()))
-                self.log(f"change in {changed[0][0]}{' and more' if len(changed) > 1 else ''}; rebuilding")
+                changed = sorted(p for p in current.keys() | self._state.keys()
+                                 if current.get(p) != self._state.get(p))
+                more = f" and {len(changed) - 1} more" if len(changed) > 1 else ""
+                self.log(f"changed: {changed[0]}{more}; rebuilding")
                 if self.rebuild():
                     self.log(f"rebuilt; reloading pages at {self.url}")
 

@@ -14,7 +14,15 @@ from datetime import date
 
 from .charts import history_svg
 from .diagnostics import Diagnostics
-from .markup import html_id, is_safe_slug, markdown_block, markdown_inline, parse_iso_date, safe_url, slugify
+from .markup import (
+    html_id,
+    is_safe_slug,
+    markdown_block,
+    markdown_inline,
+    parse_iso_date,
+    safe_url,
+    slugify,
+)
 from .models import FIGURE_KINDS, Article, Briefing, Figure, Source
 
 BRIEFINGS_DIR = "briefings"
@@ -221,7 +229,8 @@ class BriefingBuilder:
             label = f"{rows[members[-1]]['label']}: {text}"
             chart = history_svg(values, "History of " + label.replace("→", "then"))
             for position, i in enumerate(members):
-                rows[i]["history"] = {"text": text, "position": position, "latest": position == len(members) - 1}
+                rows[i]["history"] = {"text": text, "values": [format_number(v) for v in values],
+                                      "position": position, "latest": position == len(members) - 1}
             rows[members[-1]]["chart"] = chart
             histories.append([rows[i] for i in members])
 

@@ -8,8 +8,18 @@ from datetime import date
 
 import pytest
 
-from benchmarks.corpus import load_articles, read_gold, read_jsonl
-from benchmarks.quality import bcubed, pairwise
+import yaml
+
+from benchmarks.corpus import load_articles, read_gold, read_jsonl, write_project
+from benchmarks.quality import (
+    bcubed,
+    figure_scores,
+    headline_accuracy,
+    number_words,
+    pairwise,
+    provenance,
+    states_value,
+)
 from briefgen.cluster import cluster
 from briefgen.config import Settings
 from briefgen.models import Article, Story
@@ -109,11 +119,12 @@ def test_undated_articles_are_compared_with_everything():
     assert story_of(stories, "fire-undated").article_ids == ["fire-1", "fire-2", "fire-undated"]
 
 
-def test_stricter_similarity_setting_splits_more():
-    loose = cluster(ARTICLES, SETTINGS)
+def test_similarity_setting_moves_the_threshold_but_copies_always_join():
+    lenient = cluster(ARTICLES, Settings(similarity=0.001))
+    default = cluster(ARTICLES, SETTINGS)
     strict = cluster(ARTICLES, Settings(similarity=0.999))
-    assert len(strict) > len(loose)
-    # copies are the same report whatever the threshold
+    assert len(lenient) <= len(default) <= len(strict)
+    # a wire copy is the same report whatever the threshold
     assert story_of(strict, "quake-ap").copies == {"quake-copy": "quake-ap"}
 
 
@@ -174,12 +185,13 @@ def test_perfect_and_all_in_one_scores():
 # ---------------------------------------------------------------------------
 # Regression gate on real news: refuses a change that makes the grouping worse.
 
-#: (corpus, stories taken, minimum B-cubed F1): a fixed sample, the first
-#: stories by sorted story id, and a floor a little below what is measured.
-GATES = [("ecbplus", 12, 0.0), ("gva", 400, 0.0)]
+#: (corpus, stories taken, minimum B-cubed F1): a fixed sample (the first
+#: stories by sorted story id; None = all) and a floor a little below what is
+#: measured on it (ecbplus, all 496 articles: 0.961; gva, 664 articles: 0.920).
+GATES = [("ecbplus", None, 0.94), ("gva", 400, 0.90)]
 
 
-def first_stories(corpus_dir, stories: int) -> tuple[list[Article], dict[str, str]]:
+def first_stories(corpus_dir, stories: int | None) -> tuple[list[Article], dict[str, str]]:
     gold = read_gold(corpus_dir)
     chosen = set(sorted(set(gold.values()))[:stories])
     articles = [a for a in load_articles(corpus_dir) if gold[a.id] in chosen]
@@ -201,16 +213,95 @@ def test_grouping_quality_does_not_regress(shared_dir, corpus, stories, floor):
 
 
 @pytest.mark.corpus
-def test_two_events_of_an_ecbplus_topic_stay_apart_mostly(shared_dir):
-    """No story holds a large share of two gold events (the topic twins)."""
+def test_stricter_similarity_setting_splits_more(shared_dir):
+    articles, _ = first_stories(shared_dir / "corpus" / "gva", 150)
+    default = cluster(articles, SETTINGS)
+    strict = cluster(articles, Settings(similarity=0.9))
+    assert len(strict) > len(default)
+    lenient = cluster(articles, Settings(similarity=0.05))
+    assert len(lenient) < len(default)
+
+
+@pytest.mark.corpus
+def test_two_events_of_an_ecbplus_topic_stay_apart(shared_dir):
+    """No story holds more than two reports of a second event (each topic has twin events)."""
     corpus = shared_dir / "corpus" / "ecbplus"
-    articles, gold = first_stories(corpus, 12)
+    articles, gold = first_stories(corpus, None)
     for story in cluster(articles, SETTINGS):
         events: dict[str, int] = {}
         for i in story.article_ids:
             events[gold[i]] = events.get(gold[i], 0) + 1
         counts = sorted(events.values(), reverse=True)
         assert len(counts) == 1 or counts[1] <= 2, f"events merged: {events}"
+
+
+def test_number_words_and_stated_values():
+    assert number_words(27) == "twenty-seven"
+    assert number_words(105) == "one hundred and five"
+    assert states_value("Twenty-seven people died", 27)
+    assert states_value("at least 1,200 dead", 1200)
+    assert states_value("a tsunami that killed 230, 000 people", 230000)
+    assert states_value("a girl was killed", 1)
+    assert not states_value("14 were hurt", 4)
+    assert not states_value("at 4:30 a.m.", 4)
+    assert not states_value("a 4.5 magnitude quake", 4)
+
+
+def test_headline_accuracy_maps_each_story_to_its_main_briefing():
+    gold = {"a1": "s1", "a2": "s1", "b1": "s2", "c1": "s3"}
+    texts = {"a1": "Four people were killed and 2 hurt.", "a2": "Police said 4 died.",
+             "b1": "One man was shot and wounded.", "c1": "A shooting; nobody was counted."}
+    stories = [{"story": "s1", "killed": 4, "injured": 2}, {"story": "s2", "killed": 0, "injured": 1},
+               {"story": "s3", "killed": 3, "injured": 0}]
+    briefings = [
+        {"id": "x", "articles": ["a1", "a2"], "figures": [
+            {"kind": "killed", "value": 3}, {"kind": "killed", "value": 4},
+            {"kind": "injured", "value": 5}]},
+        {"id": "y", "articles": ["b1", "c1"], "figures": [{"kind": "injured", "value": 1}]},
+    ]
+    scores = headline_accuracy(briefings, gold, stories, texts)
+    # killed: only s1 scored (s2 has 0, s3's "3" appears nowhere) and 4 is right
+    assert scores["killed"] == {"stories": 1, "right": 1, "accuracy": 1.0}
+    # injured: s1 scored and wrong (largest 5), s2 scored ("One") and right
+    assert scores["injured"] == {"stories": 2, "right": 1, "accuracy": 0.5}
+
+
+def test_figure_scores_ignore_background_and_count_unannotated_articles_as_wrong():
+    annotation = [{"id": "a", "figures": [{"kind": "killed", "value": 12},
+                                          {"kind": "injured", "value": 20}],
+                   "background": [{"kind": "killed", "value": 230000}]}]
+    briefings = [{"id": "x", "figures": [
+        {"article": "a", "kind": "killed", "value": 12},
+        {"article": "a", "kind": "killed", "value": 230000},
+        {"article": "zz", "kind": "injured", "value": 3},
+        {"article": "a", "kind": "missing", "value": 7}]}]
+    scores = figure_scores(briefings, annotation)
+    assert (scores["correct"], scores["predicted"], scores["gold"]) == (1, 2, 2)
+    assert scores["precision"] == 0.5 and scores["recall"] == 0.5
+
+
+def test_provenance_needs_a_verbatim_quote_that_states_the_value():
+    texts = {"a": "Title\nAt least 12 people   were killed on Monday."}
+    briefings = [{"id": "x", "figures": [
+        {"id": "f1", "article": "a", "value": 12, "quote": "At least 12 people were killed on Monday."},
+        {"id": "f2", "article": "a", "value": 13, "quote": "At least 12 people were killed"},
+        {"id": "f3", "article": "a", "value": 12, "quote": "At least 12 persons were killed"}]}]
+    scores = provenance(briefings, texts)
+    assert (scores["verbatim"], scores["figures"]) == (1, 3)
+
+
+def test_write_project_omits_missing_metadata(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "articles.jsonl").write_text(
+        '{"id": "x1", "title": "T: one", "text": "Body.", "published": null, "source": "s.com", '
+        '"url": null}\n', encoding="utf-8")
+    (corpus / "gold.jsonl").write_text('{"id": "x1", "story": "1"}\n', encoding="utf-8")
+    assert write_project(corpus, tmp_path / "project") == ["x1"]
+    written = (tmp_path / "project" / "content" / "articles" / "x1.md").read_text(encoding="utf-8")
+    header = yaml.safe_load(written.split("---\n")[1])
+    assert header == {"title": "T: one", "source": "s.com"}
+    assert written.rstrip().endswith("Body.")
 
 
 def test_read_jsonl_roundtrip(tmp_path):

@@ -95,8 +95,8 @@ def project(sample_project: Path) -> Project:
 
 
 def make_every_edit(project: Project) -> dict:
-    """Edit the sample briefing as an editor would; return what to look for later."""
-    (path,) = briefing_files(project)
+    """Edit the seeds' briefing as an editor would; return what to look for later."""
+    (path,) = [p for p in briefing_files(project) if A in load(p)["articles"]]
     doc = load(path)
     figures = doc["figures"]
     by_value = {f["value"]: f for f in figures}

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import GOLD_SEEDS, SAMPLE_ARTICLES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,8 +22,6 @@ from briefgen import ingest
 from briefgen.config import Project, Settings
 from briefgen.diagnostics import Diagnostics
 from briefgen.ingest import clean_text, read_articles
-
-from conftest import GOLD_SEEDS, SAMPLE_ARTICLES
 
 HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
 
@@ -131,8 +130,8 @@ FURNITURE = [
     "Like us on Facebook",
     "Copyright 2016 Example TV. All rights reserved.",
     "© 2017 Example Media Group.",
-    "(Copyright 2015 The Associated Press. All rights reserved. This material may not be published, broadcast, "
-    "rewritten or redistributed.)",
+    ("(Copyright 2015 The Associated Press. All rights reserved. This material may not be published, broadcast, "
+     "rewritten or redistributed.)"),
     "Click here to download our free app.",
     "This story is still developing. Check back for updates.",
     "This is a developing story.",
@@ -193,6 +192,11 @@ REPORTING = [
     "Killed: 4",
     "YEREVAN: Twenty-six separatist fighters were killed in clashes late Monday.",
     "Follow-up inspections found no further damage, the agency said.",
+    "The fund will subscribe for the remaining 540 mln shares on the same terms.",
+    "Few farmers would sign up for the program, the senator said.",
+    "The notes are in addition to 300 mln dlrs already registered with the regulator.",
+    "`` No . ''",
+    "''No. ''",
 ]
 
 
@@ -241,6 +245,41 @@ def test_web_talk_is_cut_from_a_paragraph_that_also_reports() -> None:
         "Police believe his injury is not life-threatening.\n\n"
         "The suspect fled on foot, investigators said.\n\n"
         "Patel was a sophomore at the high school.")
+
+
+WIRE_COPY = """Fighting continued throughout the week in
+the northern districts, officials said, despite calls for a
+ceasefire from regional leaders and the United Nations.
+    The defence ministry said 14 soldiers were killed and
+23 wounded since Monday, bringing the total to 212.
+    Aid groups said the road to the provincial capital was cut.
+They said convoys carrying food and medical supplies had been
+turned back at a check-
+point on Tuesday.
+"""
+
+
+def test_hard_wrapped_wire_copy_is_joined_into_paragraphs() -> None:
+    assert clean_text(WIRE_COPY).split("\n\n") == [
+        "Fighting continued throughout the week in the northern districts, officials said, despite calls for a "
+        "ceasefire from regional leaders and the United Nations.",
+        "The defence ministry said 14 soldiers were killed and 23 wounded since Monday, bringing the total to 212.",
+        "Aid groups said the road to the provincial capital was cut. They said convoys carrying food and medical "
+        "supplies had been turned back at a check-point on Tuesday.",
+    ]
+
+
+def test_one_line_per_paragraph_and_headline_lists_are_not_joined() -> None:
+    text = ("Shelling killed four people in the town overnight, officials said\n"
+            "Read more:\n"
+            "Armenia-Azerbaijan: At least 21 dead, hundreds injured as clashes continue\n"
+            "UN chief calls for immediate end to fighting over Nagorny Karabakh region\n"
+            "Armenia declares martial law and mobilization amid Azerbaijan clashes\n"
+            "Talks stalled in 1994 when a ceasefire was agreed, the mediators said.\n")
+    assert clean_text(text).split("\n\n") == [
+        "Shelling killed four people in the town overnight, officials said",
+        "Talks stalled in 1994 when a ceasefire was agreed, the mediators said.",
+    ]
 
 
 def test_clean_text_normalizes_lines_spaces_and_invisible_characters() -> None:
@@ -479,19 +518,26 @@ def hostile_project(root: Path) -> Project:
         "latin1.txt": "Se\u00f1al lost\nThe signal was lost near the r\u00edo, officials said \u00bd hour later."
                       "\x81\n".encode("latin-1"),
         "utf16.txt": "UTF-16 title\nA body written in UTF-16, the test says.\n".encode("utf-16"),
+        "mostly-utf8.txt": "Na\u00efve r\u00e9sum\u00e9 title\nThe caf\u00e9 was hit \u2013 \u201cfour dead\u201d, "
+                           "the mayor said.\n".encode("utf-8") + b"A stray \xff byte.\n",
         "huge.txt": b"Huge title\n" + b"Filler sentence, officials said. " * (ingest.MAX_FILE_BYTES // 33 + 10),
-        "long-line.txt": b"Long line title\n" + b"word " * 800_000 + b"\nA short last line.\n",
+        "long-line.txt": b"Long line title\n" + b"word " * 30_000 + b"\nA short last line.\n",
+        "long-text.txt": b"Long text title\n" + b"Shelling went on all night, officials said.\n" * 100_000,
+        "tag-soup.html": b"<html><body>" + b"<p>Shelling went on, officials said.</p>" * 40_000 + b"</body></html>",
         "title-only.txt": "Only a title and nothing else\n",
         "pathological.md": "---\ntitle: Brackets\n---\n\n" + "[" * 100_000 + "\n\n" + "*_" * 50_000
                            + "\n\nA real sentence survives the brackets, the test says.\n",
         "deep.md": "---\ntitle: Deep\n---\n\n" + "> " * 5000 + "quoted deeply, it said.\n",
+        "deep-front-matter.md": "---\n# * makes PyYAML use its recursive loader\ntitle: " + "[" * 20_000
+                                + "]" * 20_000 + "\n---\n\nBody text here, it said.\n",
     })
     return make_project(root, files)
 
 
-@pytest.fixture
-def hostile(tmp_path: Path) -> tuple[Project, list, Diagnostics]:
-    project = hostile_project(tmp_path)
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, list, Diagnostics]:
+    """The hostile project, read once for the module: (project, articles, diagnostics)."""
+    project = hostile_project(tmp_path_factory.mktemp("hostile"))
     before = tree_digest(project.articles_dir)
     started = time.perf_counter()
     articles, diagnostics = read(project)
@@ -510,12 +556,14 @@ def by_id(articles: list) -> dict:
     ("empty.txt", "skipped: empty file"),
     ("whitespace.md", "skipped: empty file"),
     ("huge.txt", "skipped: file larger than 5 MB"),
+    ("tag-soup.html", "skipped: page has more than"),
     ("title-only.txt", "skipped: no article text"),
     ("front-matter-only.md", "skipped: no article text"),
     ("unclosed-front-matter.md", "skipped: front matter opened on line 1 is never closed"),
     ("alias-bomb.md", "skipped: front matter: invalid YAML: anchors (&name) are not allowed"),
     ("python-tag.md", "skipped: front matter: invalid YAML"),
     ("not-a-mapping.md", "skipped: front matter must be a mapping"),
+    ("deep-front-matter.md", "skipped: front matter: nested too deeply"),
     ("invalid-yaml.md", "skipped: front matter: invalid YAML"),
 ])
 def test_bad_files_are_skipped_with_a_warning_naming_them(hostile, name: str, expected: str) -> None:
@@ -545,9 +593,15 @@ def test_good_and_decodable_files_still_make_it(hostile) -> None:
     assert "r\u00edo" in found["latin1"].text
     assert any("read as Latin-1" in m for m in messages_for(diagnostics, "latin1.txt"))
     assert found["utf16"].title == "UTF-16 title"
+    assert found["mostly-utf8"].title == "Na\u00efve r\u00e9sum\u00e9 title"
+    assert found["mostly-utf8"].text.endswith("A stray \ufffd byte.")
+    assert messages_for(diagnostics, "mostly-utf8.txt") == ["invalid UTF-8 at byte 85 (1 byte(s) replaced)"]
     assert found["long-line"].text.endswith("A short last line.")
     assert len(found["long-line"].text) < ingest.MAX_PARAGRAPH_CHARS + 100
     assert any(m.startswith("line longer than") for m in messages_for(diagnostics, "long-line.txt"))
+    assert len(found["long-text"].text) < ingest.MAX_TEXT_CHARS * 1.1
+    assert messages_for(diagnostics, "long-text.txt") == [
+        f"longer than {ingest.MAX_TEXT_CHARS} characters; the rest is left out"]
     assert "pathological" in found and "deep" in found
 
 

@@ -18,7 +18,17 @@ from briefgen import render
 from briefgen.config import Project, Settings
 from briefgen.diagnostics import BriefgenError, Diagnostics
 from briefgen.markup import safe_link, safe_url
-from briefgen.models import Article, Briefing, Claim, Dispute, Entity, Event, Figure, Passage, Source
+from briefgen.models import (
+    Article,
+    Briefing,
+    Claim,
+    Dispute,
+    Entity,
+    Event,
+    Figure,
+    Passage,
+    Source,
+)
 
 A = "000_c581fe545c0f88e6"
 B = "001_223150dcc2cc57dd"
@@ -168,11 +178,15 @@ def test_links_from_a_briefing_page_climb_one_level(tmp_path):
     assert "briefings/nagorno-karabakh-clashes.html" in index_links
 
 
-def test_404_page_anchors_links_to_the_site_url(tmp_path):
+def test_404_page_links_absolutely_when_the_site_url_is_known(tmp_path):
     site, _, _ = build(tmp_path, [seed_briefing()], site_url=SITE_URL)
     tags = parse((site / "404.html").read_bytes())
-    assert ("base", {"href": SITE_URL}) in tags.tags
-    assert "static/style.css" in internal_links(tags)
+    hrefs = [attrs["href"] for tag, attrs in tags.tags if "href" in attrs]
+    assert SITE_URL + "static/style.css" in hrefs and SITE_URL + "index.html" in hrefs
+    assert "#main" in hrefs  # the skip link stays on the page
+    assert internal_links(tags) == ["#main"]
+    site, _, _ = build(tmp_path, [seed_briefing()], name="nourl")
+    assert "static/style.css" in internal_links(parse((site / "404.html").read_bytes()))
 
 
 # -- page content ----------------------------------------------------------------------------
@@ -181,7 +195,9 @@ def test_briefing_page_shows_every_figure_history_citation_and_unknowns(tmp_path
     html = (site / "briefings/nagorno-karabakh-clashes.html").read_text(encoding="utf-8")
     for value in ("58", "27", "67", "9", "84", "26", "95", "11"):
         assert re.search(rf"<strong>{value}</strong>", html), value
-    assert "58 → 84" in html and "67 → 95" in html and "9 → 11" in html
+    assert '<span class="history-text"><strong>58</strong> → 84</span>' in html  # this row's value stands out
+    assert '<span class="history-text">58 → <strong>84</strong></span>' in html
+    assert '<span class="history-text">67 → <strong>95</strong></span>' in html
     assert html.count("<svg") == 3  # one chart per history
     assert 'href="#src-1">[1]</a>' in html and 'href="#src-2">[2]</a>' in html
     assert Q58.replace("’", "’") in html  # the quoted sentence in the source list
@@ -359,6 +375,8 @@ def test_only_changed_files_are_written_and_stale_pages_removed(tmp_path):
     assert "briefings/dated-1.html" in fourth.removed_files
     assert not (site / "briefings/dated-1.html").exists()
     assert (site / "notes-by-hand.txt").read_text() == "mine"
+    (site / "briefings" / ".index.html.4242.tmp").write_text("a write cut short")
+    build(tmp_path, [seed_briefing(title="A new title")])
     assert not list(site.rglob("*.tmp"))
 
 
@@ -532,3 +550,25 @@ def test_dates_in_the_input_only(tmp_path):
     html = (site / "briefings/nagorno-karabakh-clashes.html").read_text(encoding="utf-8")
     assert "<time" not in html  # nothing in the seed is dated, so no date appears
     assert str(date.today().year) not in html.replace("2016", "")
+
+
+# -- deployment ----------------------------------------------------------------------------------
+def test_pages_workflow_builds_with_the_pages_url_and_official_actions():
+    import yaml
+
+    from briefgen.config import load_settings
+
+    workflow_file = Path(__file__).resolve().parents[1] / ".github" / "workflows" / "pages.yml"
+    workflow = yaml.safe_load(workflow_file.read_text(encoding="utf-8"))
+    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+    used = {step["uses"].split("@")[0] for step in steps if "uses" in step}
+    assert used == {"actions/checkout", "actions/setup-python", "actions/configure-pages",
+                    "actions/upload-pages-artifact", "actions/deploy-pages"}
+    build_step = next(step for step in steps if step.get("run", "").startswith("briefgen build"))
+    assert build_step["env"]["BRIEFGEN_SITE_URL"] == "${{ steps.pages.outputs.base_url }}"
+    upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-pages-artifact"))
+    assert upload["with"]["path"] == "site"
+    assert any(step.get("run") == "pip install ." for step in steps)
+    # configure-pages gives the URL without its final slash; settings add it.
+    settings = load_settings(Project(Path("/nonexistent")), environ={"BRIEFGEN_SITE_URL": "https://u.github.io/r"})
+    assert settings.site_url == "https://u.github.io/r/"

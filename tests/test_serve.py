@@ -8,13 +8,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from test_render import seed_briefing
 
 from briefgen import render
 from briefgen.config import Project, Settings
 from briefgen.diagnostics import BriefgenError, Diagnostics
 from briefgen.serve import RELOAD_PATH, PreviewServer
-
-from test_render import seed_briefing
 
 
 def title_build(project: Project, settings: Settings) -> None:
@@ -69,7 +68,7 @@ def test_serves_rebuilds_and_signals_reload(preview):
     (root / "content" / "title.txt").write_text("Second title", encoding="utf-8")
     assert wait_for(lambda: "Second title" in fetch(page)[1]), messages
     assert wait_for(lambda: fetch(server.url + RELOAD_PATH.lstrip("/"))[1] != generation)
-    assert any("rebuilding" in m for m in messages)
+    assert any(m.startswith("changed: ") and m.endswith("title.txt; rebuilding") for m in messages), messages
 
 
 def test_a_failed_rebuild_keeps_the_previous_site(preview):

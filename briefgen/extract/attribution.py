@@ -14,7 +14,7 @@ from .gazetteer import place_key, places_in
 SPEECH_VERBS = (
     r"said|says|say|told|tells|reported|reports|confirmed|confirms|announced|announces|"
     r"claimed|claims|stated|states|added|adds|noted|estimated|estimates|insisted|warned|"
-    r"accused|accuses|denied|denies|alleged|alleges|declared|explained|wrote|testified"
+    r"accused|accuses|denied|denies|alleged|alleges|explained|wrote|testified"
 )
 _AUTHORITY = re.compile(
     r"\b(?:police|officials?|authorities|ministry|minister|spokes(?:man|woman|person)|army|"
@@ -121,24 +121,27 @@ _SIDE_WORDS = {
 }
 
 
-def party_key(who: str | None) -> str | None:
-    """The side or body a reporter speaks for, for comparing reporters.
+def party_key(who: str | None) -> tuple[str | None, bool]:
+    """The side or body a reporter speaks for, and whether that is certain.
 
-    The most specific named place wins (``officials in Azerbaijan's breakaway
-    Nagorno-Karabakh region`` -> ``karabakh``): a possessive place is only a
-    container when another place is named. Without a place, a few generic bodies
-    (police, hospital, rebels) are recognised; otherwise None (unknown).
+    A named place decides (strong): the most specific one wins
+    (``officials in Azerbaijan's breakaway Nagorno-Karabakh region`` ->
+    ``nagorno-karabakh``), since a possessive place only contains the other.
+    Independent bodies are strong too. Generic bodies without a place ("the
+    rebels", "police") are weak: the same words can stand for a named side the
+    other reports spell out. No recognisable source gives (None, False).
     """
     if not who:
-        return None
+        return None, False
     found = places_in(who)
     if found:
         plain = [p for p in found if not p[1]]
         name = (plain or found)[-1][0]
-        return place_key(name)
-    if _INDEPENDENT.search(who):
-        return re.sub(r"\W+", " ", _INDEPENDENT.search(who).group().lower()).strip()
+        return place_key(name), True
+    independent = _INDEPENDENT.search(who)
+    if independent:
+        return re.sub(r"\W+", " ", independent.group().lower()).strip(), True
     for word in re.findall(r"[a-z]+", who.lower()):
         if word in _SIDE_WORDS:
-            return _SIDE_WORDS[word]
-    return None
+            return _SIDE_WORDS[word], False
+    return None, False

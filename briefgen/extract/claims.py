@@ -15,6 +15,10 @@ from .sentences import Sentence
 
 _TITLES = (r"spokes(?:man|woman|person)|minister|president|commander|chief|director|official|"
            r"secretary|ambassador|envoy|general|prime minister|governor|mayor|sheriff|officer|lawyer")
+# what follows "X said" when the content came before it: ", bringing ...", "in a statement"
+_NOT_A_CLAUSE = re.compile(
+    r"[,;:.]|(?:in|on|at|late|early|during|after|before|earlier|later|yesterday|today|tonight|"
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|\w+ing)\b", re.IGNORECASE)
 _CLAIM_VERBS = re.compile(rf"\b(?:{SPEECH_VERBS}|according to)\b")
 
 
@@ -48,7 +52,8 @@ def _what(sentence: str, who: str) -> str:
         return _clean(sentence)
     after = sentence[position + len(who):]
     verb = re.match(rf"\s*(?:also\s+|had\s+|has\s+)?(?:{SPEECH_VERBS})\b(?:\s+that)?\s*", after)
-    if verb and len(after[verb.end():].strip(" .")) > 15:
+    clause_follows = verb and not _NOT_A_CLAUSE.match(after[verb.end():])
+    if clause_follows and len(after[verb.end():].strip(" .")) > 15:
         rest = re.split(r"(?<=[.!?])\s", after[verb.end():])[0]
         return _clean(rest.rstrip("."))
     before = sentence[:position]
@@ -57,13 +62,31 @@ def _what(sentence: str, who: str) -> str:
     return _clean(before.rstrip(" ,").rstrip("."))
 
 
+# "Azerbaijan has not yet released information on military casualties": the report's
+# own statement that something is missing matters as much as what sources say.
+_UNDISCLOSED = re.compile(
+    r"\b(?:has|have|had)\s+(?:not\s+(?:yet\s+)?|yet\s+to\s+)(?:released?|disclosed?|published|publish|"
+    r"confirmed|confirm|given|give|provided|provide|commented|comment|revealed|reveal)\b",
+    re.IGNORECASE,
+)
+UNATTRIBUTED = "Unattributed"
+
+
 def extract_claims(article: Article, sentences: list[Sentence]) -> list[Claim]:
-    """Attributed statements of one article, in text order."""
+    """Attributed statements of one article, in text order.
+
+    Sentences in which the report itself notes that a party withholds
+    information are kept too, with ``who`` set to "Unattributed".
+    """
     from .figures import content_key
 
     claims: list[Claim] = []
     last_named: str | None = None
     for sentence in sentences:
+        if _UNDISCLOSED.search(sentence.text) and not _CLAIM_VERBS.search(sentence.text):
+            claims.append(Claim(who=UNATTRIBUTED, what=_clean(sentence.text.rstrip(".")), article=article.id,
+                                quote=sentence.text, key=content_key(article.id, "claim", sentence.text)))
+            continue
         if not _CLAIM_VERBS.search(sentence.text):
             continue
         who = find_reporter(sentence.text)
@@ -77,6 +100,10 @@ def extract_claims(article: Article, sentences: list[Sentence]) -> list[Claim]:
         else:
             last_named = who
         what = _what(sentence.text, who)
+        accusation = re.search(rf"{re.escape(who)}\s+(?:has\s+|had\s+)?(accused|accuses|denied|denies)\b",
+                               sentence.text)
+        if accusation:
+            what = f"{accusation.group(1)} {what}"
         if len(what) < 12:
             continue
         claims.append(

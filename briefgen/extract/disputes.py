@@ -7,8 +7,8 @@ the same named period; a count with no period is read as the event's total and
 compared with running tolls).
 
 Within comparable figures, each reporter is reduced to a party key
-(attribution.party_key). Unattributed figures join the one known party when
-there is exactly one; otherwise they form their own "unattributed" voice. A
+(attribution.party_key); see ``_assign_parties`` for reporters that are only
+weakly identified ("the rebels") or not named at all. A
 party that gives more than one value has a **revision** (oldest first: by the
 article's date, and for undated reports by value, as a running toll only grows).
 Parties whose latest values differ are in **conflict**. Every figure of a
@@ -71,18 +71,7 @@ def find_disputes(figures: list[Figure], published: dict[str, str | None]) -> li
     for (kind, family, span), members in sorted(buckets.items()):
         if len({f.value for f in members}) < 2 or len({f.article for f in members}) < 2:
             continue
-        parties: dict[str, list[Figure]] = {}
-        unknown: list[Figure] = []
-        for figure in members:
-            key = party_key(figure.reported_by)
-            (parties.setdefault(key, []) if key else unknown).append(figure)
-        if unknown:
-            if len(parties) == 1:
-                next(iter(parties.values())).extend(unknown)
-            else:
-                for figure in unknown:
-                    agreeing = sorted(k for k, fs in parties.items() if any(f.value == figure.value for f in fs))
-                    parties.setdefault(agreeing[0] if agreeing else "unattributed", []).append(figure)
+        parties = _assign_parties(members)
         what = f"{kind} ({family}, {span})"
         latest: list[tuple[str, Figure]] = []
         for party, party_figures in sorted(parties.items()):
@@ -97,6 +86,45 @@ def find_disputes(figures: list[Figure], published: dict[str, str | None]) -> li
             disputes.append(Dispute(type="conflict", figures=[_ident(f) for _, f in latest],
                                     note=f"{what} differs between reporters ({shown})"))
     return disputes
+
+
+def _assign_parties(members: list[Figure]) -> dict[str, list[Figure]]:
+    """Group figures by the party that reported them.
+
+    Strong keys (a named side, an independent body) stand on their own. When
+    exactly one strong party is present, weakly identified and unattributed
+    figures are read as that party's (the reports name the same source
+    differently). Otherwise weak keys stand on their own and an unattributed
+    figure joins the party that gave the same value, else "unattributed".
+    """
+    strong: dict[str, list[Figure]] = {}
+    weak: dict[str, list[Figure]] = {}
+    unknown: list[Figure] = []
+    for figure in members:
+        key, certain = party_key(figure.reported_by)
+        if key and certain:
+            strong.setdefault(key, []).append(figure)
+        elif key:
+            weak.setdefault(key, []).append(figure)
+        else:
+            unknown.append(figure)
+    if len(strong) == 1:
+        only = next(iter(strong.values()))
+        for figures in weak.values():
+            only.extend(figures)
+        only.extend(unknown)
+        return strong
+    parties = {**strong, **{k: v for k, v in weak.items() if k not in strong}}
+    for key, figures in weak.items():
+        if key in strong:
+            strong[key].extend(figures)
+    if len(parties) == 1:
+        next(iter(parties.values())).extend(unknown)
+        return parties
+    for figure in unknown:
+        agreeing = sorted(k for k, fs in parties.items() if any(f.value == figure.value for f in fs))
+        parties.setdefault(agreeing[0] if agreeing else "unattributed", []).append(figure)
+    return parties
 
 
 def _distinct_in_order(figures: list[Figure]) -> list[int]:

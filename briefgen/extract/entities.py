@@ -24,6 +24,8 @@ _ORG_SUFFIX = re.compile(
     r"\b(?P<name>(?:[A-Z][\w'’-]+\s+){1,4}(?:Group|Council|Organization|Organisation|Union|Alliance|"
     r"Front|Brigade|Brigades|Movement|Party|Army|Committee|Agency|Commission))\b"
 )
+# states that no longer exist are history, not actors ("the 1991 collapse of the Soviet Union")
+_FORMER_STATES = frozenset({"Soviet Union", "Ottoman Empire", "Austro-Hungarian Empire"})
 _NOT_PERSON_START = re.compile(r"^(?:The|A|An|In|On|At|But|And|If|When|As)\b")
 
 
@@ -52,10 +54,15 @@ def extract_entities(articles: list[Article]) -> tuple[list[Entity], list[Entity
                 _add(actors, name, "person", article.id)
         for match in _ORG_SUFFIX.finditer(text):
             name = re.sub(r"^(?:The|A|An)\s+", "", match.group("name")).strip()
+            if name in _FORMER_STATES or (name, "country") in actors:
+                continue
             if len(name.split()) >= 2 and (name, "organization") not in actors:
                 _add(actors, name, "organization", article.id)
         for match in _REGION.finditer(text):
             name = match.group("name").strip()
+            known = gazetteer_mentions(name)
+            if known:
+                continue  # already recorded under its canonical name
             if not re.match(r"(?:The|This|That|A|An|In)$", name.split()[0]):
                 _add(places, name, "place", article.id)
     return _entities(_merge_names(actors)), _entities(places)

@@ -13,6 +13,7 @@ from datetime import date
 
 from ..models import Article, Figure
 from .attribution import find_reporter, is_pronoun, reporter_type
+from .numbers import states_value
 from .rules import Match, find_matches, normalize
 from .sentences import Sentence
 from .timeline import resolve_relative_day, time_anchor
@@ -45,7 +46,16 @@ _OTHER_EVENT = re.compile(
     re.IGNORECASE)
 _PAST_TIME = re.compile(
     r"\b(?:since|in|during)\s+the\s+(?:1[89]\d0|20\d0)s\b|\b(?:years|decades)\s+ago\b|"
-    r"\ba\s+(?:year|decade)\s+ago\b|\bin\s+(?:the\s+)?(?:1[89]\d\d|20\d\d)\s+(?:war|conflict)\b",
+    r"\ba\s+(?:year|decade)\s+ago\b|\bin\s+(?:19|20)\d\d\b(?!\s*(?:,|and)\s*\d)|\bin\s+(?:the\s+)?(?:1[89]\d\d|20\d\d)\s+(?:war|conflict)\b",
+    re.IGNORECASE)
+
+
+# Running statistics of a city or a year: context, not the event's count.
+_STATISTIC = re.compile(
+    r"\b(?:so far this|this|last|per|each|a) year\b|\bas of\b|\bcitywide\b|\bnationwide\b|"
+    r"\bstatistics\b|\bon average\b|\bannually\b|\bsince (?:January|the start of the year)\b|"
+    r"\bhomicides? (?:this|so far)\b|\b(?:this|last) month\b|\bin (?:January|February|March|April|May|June|"
+    r"July|August|September|October|November|December) alone\b",
     re.IGNORECASE)
 
 
@@ -87,7 +97,7 @@ def is_background(text: str, match: Match, published: date | None, position: int
         return True
     if position >= 3 and _OTHER_EVENT.search(before):
         return True
-    if _PAST_TIME.search(text):
+    if _PAST_TIME.search(text) or _STATISTIC.search(text):
         return True
     if published is not None:
         years = [int(y) for y in re.findall(r"\b(1[89]\d\d|20\d\d)\b", text)]
@@ -118,6 +128,8 @@ def extract_figures(article: Article, sentences: list[Sentence]) -> tuple[list[F
         anchor = time_anchor(sentence.text)
         stated_background = False
         for match in matches:
+            if not states_value(sentence.text, match.value):
+                continue  # "the boy was pronounced dead": true, but the quote shows no number
             if is_background(text, match, article.published, sentence.index):
                 stated_background = True
                 continue

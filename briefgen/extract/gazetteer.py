@@ -39,7 +39,7 @@ DEMONYMS = {
     "Saudi": "Saudi Arabia", "Serbian": "Serbia", "Somali": "Somalia", "Spanish": "Spain",
     "Sudanese": "Sudan", "Swedish": "Sweden", "Syrian": "Syria", "Turkish": "Turkey",
     "Ukrainian": "Ukraine", "Uzbek": "Uzbekistan", "Venezuelan": "Venezuela", "Yemeni": "Yemen",
-    "Soviet": "Soviet Union", "Gazan": "Gaza",
+    "Gazan": "Gaza",
 }
 CAPITALS = {
     "Baku": "Azerbaijan", "Yerevan": "Armenia", "Moscow": "Russia", "Ankara": "Turkey",

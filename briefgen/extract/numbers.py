@@ -105,3 +105,40 @@ def parse_number(text: str) -> int | None:
             return None
         return int(digits)
     return _word_value(phrase)
+
+
+def number_words(value: int) -> str | None:
+    """English words for 0..999,999 ("twenty-seven", "one hundred and five")."""
+    names = {v: k for k, v in UNITS.items()} | {0: "zero"}
+    tens_names = {v: k for k, v in TENS.items()}
+    if value < 0 or value >= 1_000_000:
+        return None
+    if value < 20:
+        return names[value]
+    if value < 100:
+        tens, unit = divmod(value, 10)
+        return tens_names[tens * 10] + (f"-{names[unit]}" if unit else "")
+    if value < 1000:
+        hundreds, rest = divmod(value, 100)
+        return f"{names[hundreds]} hundred" + (f" and {number_words(rest)}" if rest else "")
+    thousands, rest = divmod(value, 1000)
+    return f"{number_words(thousands)} thousand" + (f" {number_words(rest)}" if rest else "")
+
+
+def states_value(text: str, value: int) -> bool:
+    """Does ``text`` visibly write ``value``: digits ("1,200", "230, 000"), words, or "a"/"an" for one?
+
+    A figure is only published when its quote passes this check, so a reader can
+    always find the number in the sentence cited for it.
+    """
+    if value == 1 and re.search(r"\b(?:a|an)\b", text, re.IGNORECASE):
+        return True
+    forms = sorted({str(value), f"{value:,}", f"{value:,}".replace(",", ", ")}, key=len, reverse=True)
+    digits = "|".join(re.escape(form) for form in forms)
+    if re.search(rf"(?<![\d.,:])(?:{digits})(?![\d:]|[.,]\d)", text):
+        return True
+    words = number_words(value)
+    if words is None:
+        return False
+    spelled = r"[\s-]+".join(re.escape(part) for part in re.split(r"[\s-]+", words))
+    return re.search(rf"(?<![a-z]){spelled}(?![a-z])", text, re.IGNORECASE) is not None

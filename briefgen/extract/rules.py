@@ -77,7 +77,7 @@ _NUM = rf"(?P<num>{NUMBER})"
 _SINGLE = r"(?P<single>\b(?:an?|one|another|a second|a third)\b)"
 # up to four modifier words before the person noun ("separatist", "66-year-old Burnsville")
 _MODS = (
-    r"(?:(?!(?:who|which|that|where|whose|were|was|is|are|have|has|had|and|or|in|on|at|by|with|from|to|"
+    r"(?:(?!(?:who|which|that|where|whose|were|was|is|are|have|has|had|and|or|in|on|at|by|with|from|to|of|for|"
     r"after|as|when|while|killed|died|dead|injured|wounded|said)\b)[\w'’.-]+\s+){0,4}?"
 )
 _TAIL = r"(?:\s+(?:of|from|in)\s+(?!\w+ing\b)[^,.;:()]{1,45}?)?(?:\s*,[^;.]{1,120}?,|\s*,)?"
@@ -95,6 +95,7 @@ class Match:
     qualifier: str | None
     noun: str | None
     toll: str | None  # the toll phrase for cumulative counts ("military death toll")
+    ends_with_noun: bool = False  # "lost seven soldiers": a list may continue the count
 
 
 def kind_of(word: str) -> str | None:
@@ -115,10 +116,30 @@ def kind_of(word: str) -> str | None:
 
 
 _RULES: list[tuple[str, re.Pattern[str]]] = [
+    # "a boy who was shot in the face has died": the main verb decides, not the relative clause
+    ("died-later", re.compile(
+        rf"(?<![\w-])(?:{_Q}{_NUM}|(?P<single>\b(?:an?|one|another|the|his|her|their)\b))\s+{_MODS}"
+        rf"(?P<noun>{PERSON})\s+(?:who|that)\s+[^,.;]{{1,90}}?\s+(?:has|have|had|later|since)\s+"
+        rf"(?:later\s+|since\s+)?(?P<state>died|succumbed|been pronounced dead|been declared dead)\b", re.IGNORECASE)),
+    # "the boy was pronounced dead", "his wife was killed": a definite singular victim is one person
     # "12 people were killed", "Twenty-seven separatist fighters died", "A woman has died"
     ("subject", re.compile(
         rf"(?<![\w-])(?:{_Q}{_NUM}|{_SINGLE})\s+{_MODS}(?P<noun>{PERSON})\b{_TAIL}\s*[”\"'’]*\s*"
         rf"(?:(?:who|that)\s+)?{_AUX}{_STATE}\b", re.IGNORECASE)),
+    ("definite-subject", re.compile(
+        rf"(?<![\w-])(?P<single>\b(?:the|his|her|their)\b)\s+{_MODS}(?P<noun>{PERSON_SINGULAR}|[\w-]*year-old)\b"
+        rf"\s+(?:(?:was|is|has|had)\s+){{1,2}}(?:\w+ly\s+)?(?:been\s+)?{_STATE}\b", re.IGNORECASE)),
+    ("pronoun-subject", re.compile(
+        r"\b(?P<single>he|she)\s+(?:(?:was|has been|had been)\s+(?:later\s+)?(?P<state>killed|fatally shot|"
+        r"shot and killed|shot to death|pronounced dead|declared dead)|(?:later\s+|has\s+|had\s+)(?P<state2>died))\b",
+        re.IGNORECASE)),
+    ("self", re.compile(r"\b(?:accidentally\s+)?(?P<state>shot|wounded|injured)\s+(?P<single>himself|herself)\b",
+                        re.IGNORECASE)),
+    ("object-definite", re.compile(
+        rf"\b(?P<verb>kill(?:s|ed|ing)?|murder(?:s|ed|ing)?|wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)|"
+        rf"arrest(?:s|ed|ing)?|shot(?!\s+(?:dead|to\s+death))|shoot(?:s|ing)?)\s+"
+        rf"(?P<single>\b(?:the|his|her|their)\b)\s+{_MODS}(?P<noun>{PERSON_SINGULAR}|[\w-]*year-old)\b",
+        re.IGNORECASE)),
     # "20 were wounded", "Another four died", "46 were arrested"
     ("bare-subject", re.compile(
         rf"(?<![\w-]){_Q}{_NUM}(?:\s+of\s+(?:them|those|the\s+\w+(?:\s+\w+)?))?\s+(?:(?:others?|more)\s+)?"
@@ -137,7 +158,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ("object", re.compile(
         rf"\b(?P<verb>kill(?:s|ed|ing)?|murder(?:s|ed|ing)?|wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)|"
         rf"arrest(?:s|ed|ing)?|detain(?:s|ed|ing)?|displac(?:e|es|ed|ing)|evacuat(?:e|es|ed|ing)|"
-        rf"gunn(?:ed|ing) down|shot dead|slaughter(?:s|ed|ing)?|massacr(?:e|es|ed|ing))\s+"
+        rf"gunn(?:ed|ing) down|shot dead|slaughter(?:s|ed|ing)?|massacr(?:e|es|ed|ing)|"
+        rf"shot(?!\s+(?:dead|to\s+death))|shoot(?:s|ing)?)\s+"
         rf"(?:(?P<qual>{QUALIFIER})\s+)?(?:(?P<num>{NUMBER})|{_SINGLE})"
         rf"(?:\s+{_MODS}(?P<noun>{PERSON})\b|{_END})", re.IGNORECASE)),
     ("left", re.compile(
@@ -224,6 +246,7 @@ _MASKS = [
                re.IGNORECASE),
     re.compile(r"\bmagnitude[- ]\d[\d.]*|\b\d[\d.]*[- ]magnitude\b", re.IGNORECASE),
     re.compile(r"\b(?:1[5-9]\d\d|20\d\d)s?\b(?!\s+(?:people|persons|civilians|soldiers|lives))"),
+    re.compile(r"\b\d+\s+of\s+\d+\b"),
     re.compile(r"\b(?:No\.|number|Nos?\.?|page|route|highway|interstate|block|unit|apartment|room|"
                r"flight|section)\s+\d+\b", re.IGNORECASE),
     re.compile(r"\b\d+(?:st|nd|rd|th)\b", re.IGNORECASE),
@@ -288,7 +311,8 @@ _TRANSITIVE = re.compile(
     r"hurt|arrested|detained|captured|apprehended|evacuated|displaced|maimed)$", re.IGNORECASE)
 _PLURAL_NOUN = re.compile(rf"^(?:{PERSON_PLURAL})$")
 _LIST_ITEM = re.compile(
-    rf"(?:[^,;.\d]{{0,40}}?)(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+){_Q}{_NUM}\s+{_MODS}(?P<noun>{PERSON})\b(?:[^,;.]{{0,40}}?)",
+    rf"(?:[^,;.\d]{{0,40}}?)(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+){_Q}{_NUM}\s+{_MODS}(?P<noun>{PERSON})\b"
+    rf"(?!\s+(?:who\s+)?(?:are|were|was|is|have|has|had|remain\w*|will|would|could|did|do|does)\b)",
     re.IGNORECASE)
 
 
@@ -313,6 +337,15 @@ _CUE = re.compile(
     r"rounded up|lost|lose|victim|homicide|critical|serious|sever|grave",
     re.IGNORECASE,
 )
+
+
+# A court report names the killing it tries ("guilty of killing his wife"): the count
+# belongs to the original report, not to a verdict story.
+_LEGAL = re.compile(r"\b(?:guilty|convict\w*|pleaded|plea|jury|jurors|verdict|sentenc\w+|trial|"
+                    r"prosecutors?|indict\w*|death penalty|acquitt\w*)\b", re.IGNORECASE)
+_LEGAL_SENSITIVE = frozenset({"nominal-possessive", "object-definite", "definite-subject",
+                              "pronoun-subject"})
+_DEADLY = re.compile(r"\b(?:kill\w*|dead|died|dies|death|fatal\w*|murder\w*|homicide)\b", re.IGNORECASE)
 
 
 def find_matches(sentence: str) -> list[Match]:
@@ -343,8 +376,9 @@ def find_matches(sentence: str) -> list[Match]:
         raw = groups.get("num") or ""
         if re.fullmatch(r"(?:1[5-9]|20)\d\d", raw.strip()):
             return
+        ends_with_noun = bool(groups.get("noun")) and m.end("noun") == m.end()
         found[num_start] = Match(kind, value, offset + m.start(), offset + m.end(),
-                                 qualifier_label(groups.get("qual")), groups.get("noun"), toll)
+                                 qualifier_label(groups.get("qual")), groups.get("noun"), toll, ends_with_noun)
 
     for m in _TOLL.finditer(scan):
         toll = m.group("toll")
@@ -353,10 +387,18 @@ def find_matches(sentence: str) -> list[Match]:
     for m in _TOLL_BEFORE.finditer(scan):
         toll = m.group("toll")
         add(kind_of(toll) or "killed", m, toll=toll)
+    legal = bool(_LEGAL.search(scan))
+    deadly = bool(_DEADLY.search(scan))
     for name, rule in _RULES:
         for m in rule.finditer(scan):
             groups = m.groupdict()
             noun = groups.get("noun")
+            verb = (groups.get("verb") or groups.get("state") or "").lower()
+            if verb.startswith("shot") or verb.startswith("shoot"):
+                if deadly or (name in ("object", "object-definite") and not noun):
+                    continue  # "shot the reporter, killing her"; "Drake shot 35" (basketball)
+            if legal and name in _LEGAL_SENSITIVE:
+                continue
             if groups.get("single") and noun and _PLURAL_NOUN.match(noun) and noun.lower() not in ("person",):
                 continue  # "a crime where people are killed": "a" does not count people
             if name == "object":
@@ -368,6 +410,16 @@ def find_matches(sentence: str) -> list[Match]:
             elif name in ("lives", "lives-of", "lost", "body", "victims"):
                 kind = "killed"
             elif name == "treated":
+                kind = "injured"
+            elif name == "pronoun-subject":
+                kind = "killed"
+            elif name == "object-definite":
+                kind = kind_of(groups["verb"])
+                if kind == "injured" and re.search(r"fatally\s+$", scan[max(0, m.start() - 10) : m.start()], re.I):
+                    kind = "killed"
+            elif name == "self":
+                if re.search(r"\b(?:died|dead|killed|fatal\w*|death|suicide)\b", scan, re.IGNORECASE):
+                    continue
                 kind = "injured"
             elif name in ("among-dead", "dead-include"):
                 kind = kind_of(groups["state"]) or "killed"
@@ -394,7 +446,9 @@ def find_matches(sentence: str) -> list[Match]:
 
 def _continue_lists(scan: str, found: dict[int, Match], add) -> None:
     """"lost seven soldiers and four civilians": later items of a list share its kind."""
-    queue = sorted(found.values(), key=lambda x: x.start)
+    # only a list that follows its head noun ("killed seven soldiers and four civilians");
+    # after "left one dead and three others in hospital" the next item has its own predicate
+    queue = sorted((f for f in found.values() if f.ends_with_noun), key=lambda x: x.start)
     while queue:
         current = queue.pop(0)
         anchor = current.end

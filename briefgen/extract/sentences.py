@@ -17,7 +17,11 @@ _ABBREVIATIONS = frozenset(
 )
 
 # A candidate boundary: terminal punctuation, optional closing quotes/brackets, space.
-_BOUNDARY = re.compile(r"[.!?]+(?:['\"’”)\]]|'')*\s+(?=[`\"“‘'(\[]*[A-Z0-9])")
+_BOUNDARY = re.compile(
+    r"[.!?]+(?:['\"’”)\]]|'')*\s+(?=[`\"“‘'(\[]*[A-Z0-9])"
+    # "in Winchester.Officers were called": scraped pages lose the space between sentences
+    r"|(?<=[a-z]{3})\.(?=[A-Z][a-z]{2})"
+)
 
 
 @dataclass(frozen=True)
