@@ -52,6 +52,7 @@ from .briefing_store import (
 from .briefing_yaml import render
 from .config import Project
 from .diagnostics import BriefgenError, Problem
+from .extract import find_disputes
 from .models import (
     Article,
     Briefing,
@@ -150,11 +151,10 @@ def _source_fields(article: Article, copy_of: str | None) -> dict:
 
 def reconcile(store: Store, plans: list[Plan], extractions: dict[str, Extraction],
               articles: dict[str, Article]) -> list[Briefing]:
-    """Merge each planned briefing's new extraction with the editor's file."""
-    from .extract import (
-        find_disputes,  # the disputes are recomputed from the merged figures
-    )
+    """Merge each planned briefing's new extraction with the editor's file.
 
+    Disputes are found again on the merged figures, so the editor's corrections count.
+    """
     redirects: dict[str, list[str]] = {}
     for bid, target in sorted(store.dissolved.items()):
         if target is None:

@@ -214,6 +214,8 @@ def transplants(store: Store, plans: list[Plan]) -> Moves:
             for entry in doc[name]:
                 ident = _ident(spec, entry)
                 if ident is None:
+                    if dissolved_into is None:
+                        continue  # new this build, not yet numbered: it stays where it was written
                     ident = ""
                 if name in SINGLE_SOURCE:
                     source = entry.get("source") or (written_items.get(ident) or {}).get("source")

@@ -33,8 +33,6 @@ from .briefing_schema import (
     natural_key,
 )
 
-ID_SECTIONS = tuple(name for name, s in SECTIONS.items() if s.identity == "id")
-
 
 def content_key(section: str, item: dict) -> str:
     """A stable identity for a machine item that came without one."""

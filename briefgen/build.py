@@ -17,9 +17,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from concurrent.futures import ProcessPoolExecutor
+
 from . import __version__, briefing, cluster, extract, ingest, render
+from .cache import Memo, code_fingerprint
 from .config import Project, Settings
 from .diagnostics import Diagnostics, Problem
+from .models import Article, Extraction
 
 STAGES = ("ingest", "cluster", "extract", "briefing", "render")
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -183,10 +187,7 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
         plans = briefing.plan(store, stories, by_id, settings)
         details["cluster"] = f"{len(stories)} stor(y/ies), {len(plans)} briefing(s)"
     with stage("extract"):
-        extractions = {
-            plan.id: extract.extract([by_id[a] for a in plan.article_ids], plan.copies)
-            for plan in plans
-        }
+        extractions = extract_all(project, plans, by_id, workers)
     with stage("briefing"):
         briefings = briefing.reconcile(store, plans, extractions, by_id)
         saved = briefing.save_all(project, store, briefings)
@@ -208,6 +209,45 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
     report.warnings = diagnostics.warnings
     report.notices = list(rendered.notices)
     return report
+
+
+#: Below this many briefings to extract, a process pool costs more than it saves.
+MIN_PARALLEL_EXTRACTIONS = 64
+
+
+def _extract_group(group: tuple[list[Article], dict[str, str]]) -> Extraction:
+    articles, copies = group
+    return extract.extract(articles, copies)
+
+
+def _plan_key(plan: briefing.Plan, by_id: dict[str, Article]) -> str:
+    """What an extraction depends on: its articles' bytes and the copies among them."""
+    digest = hashlib.sha256()
+    for article_id in plan.article_ids:
+        digest.update(f"{article_id}\0{by_id[article_id].digest}\n".encode("utf-8", "surrogateescape"))
+    digest.update(json.dumps(sorted(plan.copies.items())).encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def extract_all(project: Project, plans: list[briefing.Plan], by_id: dict[str, Article],
+                workers: int) -> dict[str, Extraction]:
+    """Extract every planned briefing, reusing results for groups whose articles are unchanged."""
+    version = code_fingerprint([*(PACKAGE_DIR / "extract").glob("*.py"), PACKAGE_DIR / "models.py"])
+    memo = Memo(project.cache_dir / "extractions.pickle", version)
+    keys = {plan.id: _plan_key(plan, by_id) for plan in plans}
+    results = {plan.id: memo.get(keys[plan.id]) for plan in plans}
+    todo = [plan for plan in plans if results[plan.id] is None]
+    groups = [([by_id[a] for a in plan.article_ids], plan.copies) for plan in todo]
+    if workers > 1 and len(todo) >= MIN_PARALLEL_EXTRACTIONS:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            fresh = list(pool.map(_extract_group, groups, chunksize=max(1, len(groups) // (workers * 8))))
+    else:
+        fresh = [_extract_group(group) for group in groups]
+    for plan, extraction in zip(todo, fresh):
+        results[plan.id] = extraction
+        memo.put(keys[plan.id], extraction)
+    memo.save()
+    return results
 
 
 def clean(project: Project) -> list[Path]:

@@ -103,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_overrides(build)
     build.add_argument("--strict", action="store_true",
                        help="exit with 1 when the build had warnings (for CI)")
+    build.add_argument("--force", action="store_true",
+                       help="redo every stage even when no input changed since the last build")
 
     check = command("check", "validate settings and briefing files without building",
                     "briefgen check\nbriefgen check --project ../desk\n")
@@ -172,7 +174,8 @@ def _cmd_build(args: argparse.Namespace, out: _Output) -> int:
     project = _project(args)
     _require_articles(project)
     settings = _settings(args, project)
-    report = build(project, settings, jobs=args.jobs, progress=out.verbosity >= 0)
+    report = build(project, settings, jobs=args.jobs, progress=out.verbosity >= 0,
+                   force=args.force)
     for notice in report.notices:
         out.info(f"note: {notice}")
     for warning in report.warnings:

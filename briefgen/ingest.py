@@ -740,8 +740,30 @@ _TextDatesLoader.yaml_implicit_resolvers = {
 }
 
 
+#: Front matter nested deeper than this is refused before parsing: PyYAML's C
+#: loader overflows the C stack (the process dies) on some 30,000 nested "[".
+MAX_FRONT_MATTER_DEPTH = 50
+_BRACKETS = re.compile(r"[\[\]{}]")
+_NESTED_DASHES = re.compile(r"^[ \t]*(?:-[ \t]+){%d}" % MAX_FRONT_MATTER_DEPTH, re.MULTILINE)
+_DEEP_INDENT = re.compile(r"^[ \t]{%d}" % (MAX_FRONT_MATTER_DEPTH * 4), re.MULTILINE)
+
+
+def _too_deep(front: str) -> bool:
+    """Nested deeper than MAX_FRONT_MATTER_DEPTH: flow brackets, "- - -" or indentation."""
+    if _NESTED_DASHES.search(front) or _DEEP_INDENT.search(front):
+        return True
+    depth = 0
+    for match in _BRACKETS.finditer(front):
+        depth = depth + 1 if match.group() in "[{" else max(depth - 1, 0)
+        if depth > MAX_FRONT_MATTER_DEPTH:
+            return True
+    return False
+
+
 def _load_front_matter(front: str, shown: str) -> Any:
     """Parse front matter safely; an impossible date (2020-02-31) stays text for a field warning."""
+    if _too_deep(front):
+        raise RecursionError("front matter nested too deeply")
     try:
         return load_yaml(front, shown, line_offset=1)
     except BriefgenError as exc:

@@ -129,3 +129,18 @@ def test_changing_the_id_keeps_the_file_and_its_articles(desk):
     assert data["id"] == "b-mine" and data["articles"] == ["a1", "a2"]
     assert [f["id"] for f in data["figures"]] == ["f1", "f2", "f3"]
     assert not (desk.folder / "merge-records" / f"{old_id}.json").exists()
+
+
+def test_a_pinned_briefing_passes_new_articles_to_the_next_one_of_the_story(desk):
+    desk.add("a3", "war", title="Third report")
+    desk.build()
+    war = desk.only()
+    desk.edit("  - a3\n", "")  # a3 splits off into its own briefing
+    desk.build()
+    (split,) = [p for p in desk.files() if p != war]
+    desk.edit("pinned: false", "pinned: true", war)
+    desk.add("a4", "war", title="Fourth report")
+    desk.build()
+    assert desk.data(war)["articles"] == ["a1", "a2"]
+    assert desk.data(split)["articles"] == ["a3", "a4"]
+    assert len(desk.files()) == 2

@@ -528,6 +528,10 @@ def hostile_project(root: Path) -> Project:
         "pathological.md": "---\ntitle: Brackets\n---\n\n" + "[" * 100_000 + "\n\n" + "*_" * 50_000
                            + "\n\nA real sentence survives the brackets, the test says.\n",
         "deep.md": "---\ntitle: Deep\n---\n\n" + "> " * 5000 + "quoted deeply, it said.\n",
+        # PyYAML's C loader dies (SIGSEGV) on these; they must be refused before parsing.
+        "c-stack-brackets.md": "---\ntitle: " + "[" * 100_000 + "]" * 100_000 + "\n---\n\nBody text, it said.\n",
+        "c-stack-dashes.md": "---\ntitle:\n" + "- " * 100_000 + "x\n---\n\nBody text, it said.\n",
+        "c-stack-indent.md": "---\n" + "".join(" " * i + f"k{i}:\n" for i in range(300)) + "---\n\nBody, it said.\n",
         "deep-front-matter.md": "---\n# * makes PyYAML use its recursive loader\ntitle: " + "[" * 20_000
                                 + "]" * 20_000 + "\n---\n\nBody text here, it said.\n",
     })
@@ -564,6 +568,9 @@ def by_id(articles: list) -> dict:
     ("python-tag.md", "skipped: front matter: invalid YAML"),
     ("not-a-mapping.md", "skipped: front matter must be a mapping"),
     ("deep-front-matter.md", "skipped: front matter: nested too deeply"),
+    ("c-stack-brackets.md", "skipped: front matter: nested too deeply"),
+    ("c-stack-dashes.md", "skipped: front matter: nested too deeply"),
+    ("c-stack-indent.md", "skipped: front matter: nested too deeply"),
     ("invalid-yaml.md", "skipped: front matter: invalid YAML"),
 ])
 def test_bad_files_are_skipped_with_a_warning_naming_them(hostile, name: str, expected: str) -> None:

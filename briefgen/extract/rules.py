@@ -138,7 +138,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ("object-definite", re.compile(
         rf"\b(?P<verb>kill(?:s|ed|ing)?|murder(?:s|ed|ing)?|wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)|"
         rf"arrest(?:s|ed|ing)?|shot(?!\s+(?:dead|to\s+death))|shoot(?:s|ing)?)\s+"
-        rf"(?P<single>\b(?:the|his|her|their)\b)\s+{_MODS}(?P<noun>{PERSON_SINGULAR}|[\w-]*year-old)\b",
+        rf"(?P<single>\b(?:his|her|their)\b)\s+{_MODS}(?P<noun>{PERSON_SINGULAR}|[\w-]*year-old)\b",
         re.IGNORECASE)),
     # "20 were wounded", "Another four died", "46 were arrested"
     ("bare-subject", re.compile(
