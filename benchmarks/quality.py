@@ -18,7 +18,7 @@ headline tolls (``stories.jsonl``, gva)
     its articles: the count is above 0 and, in the title or text of at least
     one of its articles, either its digits occur as a whole number (``4``,
     ``1,200``; not inside ``14`` or ``4.5``) or its English number word does
-    (``four``, ``twenty-seven``; for 1 also ``a``/``an``), case ignored. Accuracy = share of scored
+    (``four``, ``twenty-seven``), case ignored. Accuracy = share of scored
     stories whose headline value equals the official count.
 figures (``figures.jsonl``, ecbplus)
     Per-article precision/recall of (article, kind, value) for kinds killed
@@ -30,7 +30,7 @@ provenance
     Share of all figures in ``briefings.json`` whose ``quote`` occurs verbatim
     (whitespace runs compared as one space) in the cited article's title or
     text as the corpus holds it, and states the figure's value (digits or
-    number word, as above).
+    number word as above, and for 1 also "a"/"an": "a girl was killed").
 
 When ``briefgen build`` cannot run, the grouping is measured by calling
 ``briefgen.cluster.cluster`` on the corpus directly, and the output says so;
@@ -141,12 +141,14 @@ def _digits_pattern(value: int) -> str:
     return "|".join(re.escape(form) for form in forms)
 
 
-def states_value(text: str, value: int) -> bool:
+def states_value(text: str, value: int, article_is_one: bool = False) -> bool:
     """Does ``text`` write ``value``, in digits (a whole number) or in words?
 
-    One may also be written "a" or "an" ("a 10-year-old girl was killed").
+    With ``article_is_one``, "a" or "an" also state 1 ("a 10-year-old girl
+    was killed"): right for a figure's own quote, far too lenient for asking
+    whether a count appears anywhere in an article.
     """
-    if value == 1 and re.search(r"\b(?:a|an)\b", text, re.IGNORECASE):
+    if value == 1 and article_is_one and re.search(r"\b(?:a|an)\b", text, re.IGNORECASE):
         return True
     digits = rf"(?<![\d.,:])(?:{_digits_pattern(value)})(?![\d:]|[.,]\d)"
     if re.search(digits, text):
@@ -234,7 +236,8 @@ def provenance(briefings: list[dict], texts: dict[str, str]) -> dict[str, float 
             total += 1
             quote = _squash(figure.get("quote") or "")
             source = squashed.get(figure.get("article"), "")
-            if quote and quote in source and states_value(quote, int(figure["value"])):
+            if quote and quote in source and states_value(quote, int(figure["value"]),
+                                                          article_is_one=True):
                 good += 1
             elif len(failures) < 5:
                 failures.append({"briefing": briefing["id"], "figure": figure.get("id"),

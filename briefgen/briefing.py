@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +47,7 @@ from .briefing_store import (
     Store,
     StoredBriefing,
     journal,
+    linked_folder,
     load_store,
     shown_path,
 )
@@ -401,7 +403,11 @@ def _record_bytes(record: dict) -> bytes:
     """One line per top-level key: readable, and encoded by json's fast C encoder."""
     lines = [f"{json.dumps(key)}: {json.dumps(record[key], ensure_ascii=False, sort_keys=True)}"
              for key in sorted(record)]
-    return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
+    text = "{\n" + ",\n".join(lines) + "\n}\n"
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (an article id from a non-UTF-8 file name)
+        return (json.dumps(record, sort_keys=True) + "\n").encode("ascii")
 
 
 def _render(stored: StoredBriefing | None, doc: dict) -> tuple[bytes, str]:
@@ -412,14 +418,39 @@ def _render(stored: StoredBriefing | None, doc: dict) -> tuple[bytes, str]:
         if record is None or record.get("layout") != "house" or \
                 stored.file_sha256 != record.get("yaml_sha256"):
             editor_text = stored.text
-    text, layout = render(doc, editor_text)
+    try:
+        text, layout = render(doc, editor_text)
+    except ValueError:
+        odd = next((s for s in _strings(doc) if _SURROGATE.search(s)), None)
+        where = f"content/briefings/{doc['slug']}.yaml"
+        if odd is not None:  # YAML (and Unicode text files) cannot hold it: say which value
+            raise BriefgenError(Problem(where, f"cannot be written: {odd.encode('utf-8', 'replace')!r}"
+                                        " is not valid Unicode (an article file name that is not "
+                                        "UTF-8?); rename that file")) from None
+        raise
     return text.encode("utf-8"), layout
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _strings(value: Any):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for entry in value.values():
+            yield from _strings(entry)
+    elif isinstance(value, list):
+        for entry in value:
+            yield from _strings(entry)
 
 
 def save_all(project: Project, store: Store, briefings: list[Briefing]) -> SaveReport:
     """Write the reconciled briefings: only changed files, all through one journal."""
     folder = store.folder
     report = SaveReport()
+    if linked_folder(project) is not None:  # load_all refused it already; never write through it
+        raise BriefgenError(Problem(str(linked_folder(project)), "is a symbolic link; not written"))
     pending = journal(folder)
     if pending.path.exists():  # a killed build's changes: what load_all already read
         pending.replay()

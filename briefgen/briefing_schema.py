@@ -212,6 +212,7 @@ def read_tree(text: str, path: str) -> PMap | None:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
         raise BriefgenError(Problem(path, f"YAML larger than {MAX_YAML_BYTES} bytes refused"))
     loader = NoAliasLoader if ("&" in text or "*" in text) else _FastComposer
+    _refuse_deep_nesting(text, path, loader)
     try:
         root = _pyyaml.compose(text, Loader=loader)
     except _pyyaml.YAMLError as exc:
@@ -227,6 +228,29 @@ def read_tree(text: str, path: str) -> PMap | None:
     if not isinstance(tree, PMap):
         raise BriefgenError(Problem(path, "a briefing file must be a mapping of field: value", 1, 1))
     return tree
+
+
+#: Deeper nesting than any briefing needs (it uses 3 levels) is refused before
+#: composing: the composers recurse, and a few thousand '[' would overflow the stack.
+MAX_DEPTH = 20
+
+
+def _refuse_deep_nesting(text: str, path: str, loader: Any) -> None:
+    depth = 0
+    try:
+        for event in _pyyaml.parse(text, Loader=loader):
+            if isinstance(event, _pyyaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise BriefgenError(Problem(path, f"nested more than {MAX_DEPTH} levels deep",
+                                                mark.line + 1, mark.column + 1))
+            elif isinstance(event, _pyyaml.CollectionEndEvent):
+                depth -= 1
+    except _pyyaml.YAMLError as exc:
+        raise BriefgenError(yaml_problem(exc, path)) from None
+    except (ValueError, TypeError) as exc:
+        raise BriefgenError(Problem(path, f"invalid YAML: {exc}")) from None
 
 
 def _build(node: Any, path: str, problems: list[Problem]) -> Any:

@@ -92,11 +92,30 @@ def journal(folder: Path) -> Journal:
     return Journal(folder, folder / RECORDS_DIR / JOURNAL_FILE)
 
 
+def linked_folder(project: Project) -> Path | None:
+    """The briefings folder (or its records folder) when it is a symbolic link: refused.
+
+    Following it would read, rewrite and delete files outside the project.
+    """
+    for folder in (project.briefings_dir, project.briefings_dir / RECORDS_DIR):
+        if folder.is_symlink():
+            return folder
+    return None
+
+
 def load_store(project: Project) -> tuple[Store, list[Problem]]:
+    """Every briefing of the project, and every problem found; reads only, never writes."""
     folder = project.briefings_dir
     shown = shown_path(project)
     store = Store(folder, {})
     problems: list[Problem] = []
+    linked = linked_folder(project)
+    if linked is not None:
+        where = shown(linked.relative_to(folder).as_posix()) if linked != folder else \
+            shown("").rstrip("/")
+        problems.append(Problem(where, "is a symbolic link; briefing files must be in the "
+                                "project itself (replace the link with the folder)"))
+        return store, problems
     if not folder.is_dir():
         return store, problems
     view = journal(folder).pending_view()
@@ -238,7 +257,7 @@ def _slug_of(name: str, doc: dict, record: dict | None) -> str:
 
 def new_id(seed: str, used: set[str]) -> str:
     """A new briefing's id: from its first article, so rebuilding from scratch gives the same."""
-    base = "b-" + hashlib.sha1(seed.encode("utf-8")).hexdigest()[:10]
+    base = "b-" + hashlib.sha1(seed.encode("utf-8", "surrogateescape")).hexdigest()[:10]
     candidate, number = base, 2
     while candidate in used:
         candidate = f"{base}-{number}"
@@ -250,7 +269,8 @@ def new_id(seed: str, used: set[str]) -> str:
 def _check_across(store: Store, shown) -> list[Problem]:
     """Problems that involve more than one file: slugs, shared articles, merges."""
     problems: list[Problem] = []
-    briefings = sorted(store.briefings.values(), key=lambda b: b.id)
+    # Files first: a briefing whose file was deleted yields its slug to a file that took it.
+    briefings = sorted(store.briefings.values(), key=lambda b: (b.file is None, b.id))
     by_slug: dict[str, StoredBriefing] = {}
     for b in briefings:
         where = shown(b.file) if b.file else shown(f"{RECORDS_DIR}/{b.id}.json")
@@ -258,12 +278,15 @@ def _check_across(store: Store, shown) -> list[Problem]:
             problems.append(Problem(where, f"file name '{b.slug}' is not a slug: use lower-case "
                                     "letters, digits and '-', ending in .yaml"))
         other = by_slug.get(b.slug)
-        if other is not None:
-            if other.file is None or b.file is None:
-                # a deleted file's slug was taken by another file: the deleted one yields
-                continue
+        if other is not None and b.file is None:
+            base, number = b.slug, 2
+            while f"{base}-{number}" in by_slug:
+                number += 1
+            b.slug = f"{base}-{number}"
+        elif other is not None:
             problems.append(Problem(where, f"slug '{b.slug}' is also used by {shown(other.file)}"))
         by_slug[b.slug] = b
+    briefings.sort(key=lambda b: b.id)
     # An article listed by two briefings: the one that newly lists it gets it (a move).
     listing: dict[str, list[StoredBriefing]] = {}
     for b in briefings:

@@ -471,6 +471,7 @@ def reads_back_as(text: str, doc: dict, thorough: bool = True) -> bool:
     (the same value rules, ten times faster) checks text briefgen laid out itself.
     """
     try:
+        text.encode("utf-8")  # a lone surrogate could not be written
         if not thorough:
             return _pyyaml.load(text, Loader=_FastLoader) == doc
         tree = read_tree(text, "<check>")

@@ -40,7 +40,8 @@ from . import ingest
 from .config import Project, Settings
 from .diagnostics import BriefgenError, Diagnostics, Problem
 
-__all__ = ["FORMATS", "ImportReport", "Record", "Skipped", "import_files", "slugify"]
+__all__ = ["FORMATS", "ImportReport", "Record", "Skipped", "import_files", "normalize_url", "render_article",
+           "slugify", "sniff_format", "text_fingerprint"]
 
 #: Formats ``--format`` accepts, and the extensions that imply them.
 FORMATS = ("html", "jsonl", "csv", "tsv", "feed", "txt", "md")
@@ -53,6 +54,9 @@ _EXTENSION_FORMATS = {
 }
 #: One input larger than this is refused: exports of a few thousand reports are far smaller.
 MAX_INPUT_BYTES = 200_000_000
+#: Texts shorter than this many words are duplicates only with the same title
+#: too: two different one-line reports may well read the same.
+MIN_DUPLICATE_WORDS = 12
 #: Longest slug (file name without ``.md``).
 MAX_SLUG_CHARS = 60
 
@@ -345,6 +349,9 @@ def _feed_record(item: ElementTree.Element, index: int, name: str, publisher: st
 
 
 def _read_html_page(data: bytes, name: str, report: Any) -> Iterator[Record]:
+    if data.count(b"<") > ingest.MAX_HTML_TAGS:
+        report(f"skipped: page has more than {ingest.MAX_HTML_TAGS} tags (too large to extract)")
+        return
     fields = ingest.html_to_article_fields(data)
     record = Record(origin=name, **fields)
     if not record.title and record.text:
@@ -473,21 +480,28 @@ class _Seen:
                         self.names.add(path.stem.casefold())
             existing = ingest.read_articles(project, Settings(), Diagnostics())
             for article in existing:
-                self.add(article.url, article.text, article.path)
+                self.add(article.url, article.title, article.text, article.path)
 
-    def add(self, url: str | None, text: str, where: str) -> None:
+    @staticmethod
+    def _text_key(title: str, text: str) -> str:
+        """A long text is its own identity; a short one only together with its title."""
+        fingerprint = text_fingerprint(text)
+        if fingerprint.count(" ") + 1 >= MIN_DUPLICATE_WORDS:
+            return fingerprint
+        return f"{text_fingerprint(title)} | {fingerprint}"
+
+    def add(self, url: str | None, title: str, text: str, where: str) -> None:
         if url:
             self.urls.setdefault(normalize_url(url), where)
-        fingerprint = text_fingerprint(text)
-        if fingerprint:
-            self.texts.setdefault(fingerprint, where)
+        if text:
+            self.texts.setdefault(self._text_key(title, text), where)
 
     def duplicate_of(self, record: Record) -> str | None:
         if record.url and normalize_url(record.url) in self.urls:
             return f"same URL as {self.urls[normalize_url(record.url)]}"
-        fingerprint = text_fingerprint(record.text)
-        if fingerprint in self.texts:
-            return f"same text as {self.texts[fingerprint]}"
+        key = self._text_key(record.title, record.text)
+        if key in self.texts:
+            return f"same text as {self.texts[key]}"
         return None
 
     def free_name(self, slug: str) -> str:
@@ -638,5 +652,5 @@ def _take(record: Record, project: Project, seen: _Seen, report: ImportReport) -
         if _write_new(path, content):
             break
     shown = path.relative_to(project.root).as_posix()
-    seen.add(record.url, record.text, shown)
+    seen.add(record.url, record.title, record.text, shown)
     report.written.append(path)

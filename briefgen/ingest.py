@@ -30,11 +30,12 @@ from typing import Any
 from .config import Project, Settings
 from .diagnostics import BriefgenError, Diagnostics, Problem
 from .models import Article
-from .safeyaml import NoAliasLoader, key_lines, load_yaml, yaml_problem
+from .safeyaml import MAX_YAML_DEPTH, NoAliasLoader, key_lines, load_yaml, too_deep, yaml_problem
 
 __all__ = [
     "ARTICLE_EXTENSIONS",
     "MAX_FILE_BYTES",
+    "MAX_HTML_TAGS",
     "MAX_PARAGRAPH_CHARS",
     "MAX_TEXT_CHARS",
     "MAX_TITLE_CHARS",
@@ -166,6 +167,7 @@ _WEB_PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("copyright", "©", "c", "tm", "™"),
      r"(?:copyright|©|\(c\))\s*(?:©\s*)?(?:19|20)\d\d|^\(?copyright\b(?=.{0,80}$)|^\(?(?:tm|™) and ©"),
 )
+
 # Calls to action a report can also make ("police ask anyone to call ...", a quoted
 # resident "could see it from here"): ignored in quotes and in police appeals.
 _WEAK_WEB_PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -185,6 +187,8 @@ _WEAK_WEB_PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("check", "checking"), r"\bcheck back (?:later |here )?(?:for|soon)|\bkeep checking \S+ for"),
     (("stay",), r"\bstay with [^.,;]{1,40} for (?:more|updates|the latest)"),
 )
+
+
 def _by_trigger(phrases: tuple[tuple[tuple[str, ...], str], ...]) -> dict[str, tuple[re.Pattern[str], ...]]:
     """Trigger word -> the patterns it enables, so a sentence only tries patterns that can match."""
     table: dict[str, list[re.Pattern[str]]] = {}
@@ -740,29 +744,13 @@ _TextDatesLoader.yaml_implicit_resolvers = {
 }
 
 
-#: Front matter nested deeper than this is refused before parsing: PyYAML's C
-#: loader overflows the C stack (the process dies) on some 30,000 nested "[".
-MAX_FRONT_MATTER_DEPTH = 50
-_BRACKETS = re.compile(r"[\[\]{}]")
-_NESTED_DASHES = re.compile(r"^[ \t]*(?:-[ \t]+){%d}" % MAX_FRONT_MATTER_DEPTH, re.MULTILINE)
-_DEEP_INDENT = re.compile(r"^[ \t]{%d}" % (MAX_FRONT_MATTER_DEPTH * 4), re.MULTILINE)
-
-
-def _too_deep(front: str) -> bool:
-    """Nested deeper than MAX_FRONT_MATTER_DEPTH: flow brackets, "- - -" or indentation."""
-    if _NESTED_DASHES.search(front) or _DEEP_INDENT.search(front):
-        return True
-    depth = 0
-    for match in _BRACKETS.finditer(front):
-        depth = depth + 1 if match.group() in "[{" else max(depth - 1, 0)
-        if depth > MAX_FRONT_MATTER_DEPTH:
-            return True
-    return False
+#: Front matter nested deeper than this is refused before parsing (see safeyaml).
+MAX_FRONT_MATTER_DEPTH = MAX_YAML_DEPTH
 
 
 def _load_front_matter(front: str, shown: str) -> Any:
     """Parse front matter safely; an impossible date (2020-02-31) stays text for a field warning."""
-    if _too_deep(front):
+    if too_deep(front):
         raise RecursionError("front matter nested too deeply")
     try:
         return load_yaml(front, shown, line_offset=1)
@@ -777,17 +765,32 @@ def _load_front_matter(front: str, shown: str) -> Any:
         raise BriefgenError(yaml_problem(exc, shown, 1)) from None
 
 
+class _KeyLines:
+    """File line of each front-matter key, worked out only when a warning needs one
+    (finding them takes PyYAML's slow pure-Python composer)."""
+
+    def __init__(self, front: str):
+        self._front = front
+        self._lines: dict[str, int] | None = None
+
+    def get(self, key: str) -> int | None:
+        if self._lines is None:
+            try:
+                self._lines = {k: v + 1 for k, v in key_lines(self._front).items()}  # +1: the opening ---
+            except RecursionError:
+                self._lines = {}
+        return self._lines.get(key)
+
+
 def _read_markdown(text: str, shown: str, report: Report) -> _Fields:
     try:
         front, body, _ = split_front_matter(text)
     except ValueError as exc:
         raise Unreadable(str(exc), 1) from None
     meta: dict[str, Any] = {}
-    lines: dict[str, int] = {}
     if front is not None:
         try:
             data = _load_front_matter(front, shown)
-            key_line = key_lines(front)
         except BriefgenError as exc:
             problem = exc.problems[0]
             raise Unreadable(f"front matter: {problem.message}", problem.line, problem.column) from None
@@ -798,7 +801,7 @@ def _read_markdown(text: str, shown: str, report: Report) -> _Fields:
         if not isinstance(data, dict):
             raise Unreadable("front matter must be a mapping of field: value", 2)
         meta = {str(k): v for k, v in data.items()}
-        lines = {k: v + 1 for k, v in key_line.items()}
+    lines = _KeyLines(front or "")
 
     fields = _Fields()
     plain = _markdown_to_lines(body)
@@ -942,8 +945,14 @@ def _find_candidates(project: Project, diagnostics: Diagnostics) -> list[_Candid
             if path.stem.lower() in NOT_ARTICLE_STEMS:
                 continue
             relative = path.relative_to(articles_dir).as_posix()
-            article_id = relative[: -len(path.suffix)]
-            candidates.append(_Candidate(article_id, path, _shown(project, path)))
+            shown = _shown(project, path)
+            try:
+                relative.encode("utf-8")
+            except UnicodeEncodeError:  # undecodable bytes in the name: no id can be written anywhere
+                printable = os.fsencode(shown).decode("utf-8", "backslashreplace")
+                diagnostics.warn(printable, "skipped: file name is not valid UTF-8 (rename the file)")
+                continue
+            candidates.append(_Candidate(relative[: -len(path.suffix)], path, shown))
     candidates.sort(key=lambda c: c.shown)
     return candidates
 

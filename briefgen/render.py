@@ -4,34 +4,72 @@ Every internal link is relative, so the same files work at a domain root and und
 a GitHub Pages project path. A file is written only when its bytes change (temp
 file + ``os.replace``), and a manifest in ``site/.briefgen-site`` records what
 briefgen wrote, so pages that no longer exist are removed and nothing else is.
+
+Rendering is incremental: every output file has a fingerprint of exactly the
+data it shows (plus the theme, the settings and briefgen's own code), kept in a
+render cache under the project's ``.briefgen/``. A file whose fingerprint and
+on-disk size and mtime match the cache is neither rendered nor read nor written,
+so a rebuild after one briefing changed renders a handful of pages. What a
+briefing contributes to the index, entity and publisher pages and to
+briefings.json is cached per briefing, so unchanged briefings cost no page work.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
+import marshal
+import multiprocessing
 import os
+import pickle
 import posixpath
 import re
 import shutil
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any, Callable
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
-from . import feeds, search
+from . import __version__, feeds, search
+from .atomic import write_atomic
 from .config import Project, Settings
 from .diagnostics import BriefgenError, Diagnostics, Problem
-from .markup import clean_text, markdown_block
+from .markup import _FORBIDDEN_CHARS, markdown_block, parse_iso_date
 from .models import Article, Briefing
-from .views import ACTORS_DIR, PLACES_DIR, PUBLISHERS_DIR, SiteModel, build_site_model
+from .views import (
+    ACTORS_DIR,
+    PLACES_DIR,
+    PUBLISHERS_DIR,
+    BriefingPage,
+    SiteLinks,
+    SiteModel,
+    assemble_site_model,
+    briefing_page_data,
+    link_fingerprint_data,
+    outside_sources,
+    plan_links,
+    plan_redirects,
+    sort_key_latest_first,
+)
 
 #: Written into every site briefgen builds; without it, briefgen refuses to clean a folder.
 MARKER_FILE = ".briefgen-site"
 STATIC_DIR = "static"
 #: Below this many pages a process pool costs more than it saves.
 MIN_PAGES_PER_WORKER = 200
+#: Briefing pages handed to a worker process at a time.
+CHUNK_PAGES = 64
+#: The render cache, under the project's cache folder.
+CACHE_FILE = "render-cache.pickle"
+#: Bumped whenever the cache's layout changes; older caches are then ignored.
+CACHE_FORMAT = 1
+#: briefgen modules whose code decides a page's bytes: a change to any of them invalidates the cache.
+RENDER_MODULES = ("render.py", "views.py", "feeds.py", "charts.py", "markup.py", "models.py")
 
 
 @dataclass
@@ -77,17 +115,57 @@ def theme_dirs(project: Project, settings: Settings) -> list[Path]:
 
 def _finalize(value: object) -> object:
     """Applied to every ``{{ }}``: None prints nothing, strings lose forbidden characters."""
-    if value is None:
-        return ""
+    kind = type(value)
+    if kind is str:
+        return _FORBIDDEN_CHARS.sub("", value) if _FORBIDDEN_CHARS.search(value) else value
+    if kind is Markup or kind is int or value is None:
+        return "" if value is None else value
     if isinstance(value, Markup):
         return value
     if isinstance(value, str):
-        return clean_text(value)
+        return _FORBIDDEN_CHARS.sub("", value)
     return value
 
 
-def make_environment(dirs: list[Path]) -> Environment:
-    env = Environment(
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class PageEnvironment(Environment):
+    """Jinja2 with a fast path for ``row.name`` on the plain dicts the views build.
+
+    Jinja tries ``getattr`` first and falls back to the key, which costs an
+    exception per lookup; for a dict key that is not also a dict method the
+    result is the same, so the key is looked up directly.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
+class StoredBytecode(BytecodeCache):
+    """Compiled templates kept in the render cache: a small rebuild skips compiling
+    every template. Jinja checks each entry against its template's source."""
+
+    def __init__(self, store: dict[str, bytes]):
+        self.store = store
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        data = self.store.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+def make_environment(dirs: list[Path], compiled: dict[str, bytes] | None = None) -> Environment:
+    env = PageEnvironment(
+        bytecode_cache=StoredBytecode(compiled) if compiled is not None else None,
         loader=FileSystemLoader([str(d / "templates") for d in dirs]),
         autoescape=True,
         undefined=StrictUndefined,
@@ -98,6 +176,32 @@ def make_environment(dirs: list[Path]) -> Environment:
     )
     env.globals.update(cite=cite_link, cites=cite_links, status=status_mark)
     return env
+
+
+def environment_key(dirs: list[Path], settings: Settings) -> str:
+    """Everything besides a page's own data that decides its bytes: briefgen's
+    version and rendering code, every theme file, and the settings."""
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(f"{CACHE_FORMAT}\0{__version__}\0".encode())
+    package = Path(__file__).resolve().parent
+    for name in RENDER_MODULES:
+        digest.update(name.encode() + b"\0" + (package / name).read_bytes() + b"\0")
+    for position, theme in enumerate(dirs):
+        for folder in ("templates", "static"):
+            root = theme / folder
+            if not root.is_dir():
+                continue
+            for dirpath, dirnames, filenames in os.walk(root):
+                dirnames.sort()
+                for name in sorted(filenames):
+                    file = Path(dirpath) / name
+                    if not file.is_file():
+                        continue
+                    rel = file.relative_to(theme).as_posix()
+                    digest.update(f"{position}\0{rel}\0{file.is_symlink()}\0".encode("utf-8", "surrogateescape"))
+                    digest.update(file.read_bytes() + b"\0")
+    digest.update(json.dumps(asdict(settings), sort_keys=True, default=str).encode())
+    return digest.hexdigest()
 
 
 # Small pieces every briefing page repeats dozens of times: Python, not Jinja macros,
@@ -161,17 +265,30 @@ class SiteWriter:
 
     def write(self, rel: str, data: bytes) -> bool:
         """Write ``data`` to ``rel``; returns False when the file already held those bytes."""
+        return self.write_known(rel, data, None)[0]
+
+    def write_known(self, rel: str, data: bytes, known: "FileState | None") -> "tuple[bool, FileState]":
+        """Like ``write``; ``known`` (from the render cache) saves reading the old file:
+        when the file still has the recorded size and mtime, its recorded digest says
+        whether its bytes are ``data``. Returns (written, the file's new state)."""
         path = self.target(rel)
+        digest = content_digest(data)
         try:
-            if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
-                return False
+            stat = path.stat() if not path.is_symlink() else None
         except OSError:
-            pass
+            stat = None
+        if stat is not None and stat.st_size == len(data):
+            if known is not None and known.matches(stat):
+                if known.digest == digest:
+                    return False, known
+            elif path.is_file() and path.read_bytes() == data:
+                return False, FileState(known.fingerprint if known else "", digest, stat.st_size, stat.st_mtime_ns)
         temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         with open(temp, "wb") as handle:
             handle.write(data)
         os.replace(temp, path)
-        return True
+        stat = path.stat()
+        return True, FileState("", digest, stat.st_size, stat.st_mtime_ns)
 
 
 def check_site_dir(site_dir: Path) -> None:
@@ -252,6 +369,128 @@ def remove_stale(site_dir: Path, stale: set[str]) -> list[str]:
     return removed
 
 
+# -- fingerprints and the render cache ----------------------------------------------------
+def content_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+def fingerprint(*parts: object) -> str:
+    """A digest of JSON-ready ``parts``: a page's inputs, in a stable order."""
+    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+
+
+def _record_bytes(record: Briefing) -> bytes:
+    """The record's values as bytes, equal for equal records.
+
+    marshal (format 2, which never refers back to an object seen before) turns
+    the flattened fields into bytes several times faster than pickle; a value
+    it cannot hold falls back to pickle without its memo. The field layout
+    itself is covered by the models module's code in the environment key.
+    """
+    parts: list = []
+    for value in record.__dict__.values():
+        if type(value) is list and value and hasattr(value[0], "__dataclass_fields__"):
+            parts.append([tuple(item.__dict__.values()) for item in value])
+        else:
+            parts.append(value)
+    try:
+        return b"m" + marshal.dumps(parts, 2)
+    except ValueError:
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, protocol=5)
+        pickler.fast = True
+        pickler.dump(record)
+        return b"p" + buffer.getvalue()
+
+
+def _article_facts(article: Article | None) -> tuple | None:
+    """What a briefing page shows of an article it cites without listing it as a source."""
+    if article is None:
+        return None
+    published = article.published.isoformat() if article.published else None
+    return (article.title, article.source, article.url, published, article.author)
+
+
+def briefing_fingerprint(record: Briefing, slug: str, articles: dict[str, Article]) -> str:
+    """Everything a briefing's own page data comes from: the record, its slug, cited articles."""
+    digest = hashlib.blake2b(_record_bytes(record), digest_size=20)
+    cited = [(key, _article_facts(articles.get(key))) for key in outside_sources(record)]
+    digest.update(json.dumps([slug, cited], ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+@dataclass
+class FileState:
+    """A file briefgen wrote: the fingerprint of its inputs, its bytes' digest, size and mtime."""
+
+    fingerprint: str
+    digest: str
+    size: int
+    mtime_ns: int
+
+    def matches(self, stat: os.stat_result) -> bool:
+        return stat.st_size == self.size and stat.st_mtime_ns == self.mtime_ns
+
+
+@dataclass
+class BriefingSummary:
+    """What one briefing gives the rest of the site, cached by its fingerprint."""
+
+    key_figures: list[dict]
+    source_entries: list[dict]
+    warnings: list[Problem]
+    source_warnings: list[Problem]
+    export: str  # its entry of briefings.json
+
+
+@dataclass
+class RenderCache:
+    """The state of the last render: per output file and per briefing.
+
+    Stored with one atomic write; a cache that is missing, unreadable or made
+    for other themes, settings or code is simply empty. Files are trusted only
+    when their size and mtime still match, so a cache that is out of date costs
+    time, never correctness.
+    """
+
+    key: str = ""
+    site: str = ""
+    files: dict[str, FileState] = field(default_factory=dict)
+    briefings: dict[str, BriefingSummary] = field(default_factory=dict)
+    search_state: str | None = None
+    compiled: dict[str, bytes] = field(default_factory=dict)  # Jinja bytecode by template
+
+    @classmethod
+    def load(cls, path: Path, key: str, site_dir: Path) -> "RenderCache":
+        fresh = cls(key=key, site=str(site_dir.resolve()))
+        try:
+            with open(path, "rb") as handle:
+                cached = pickle.load(handle)
+        except Exception:  # a torn, foreign or older cache is only a cold start
+            return fresh
+        if not isinstance(cached, cls) or cached.key != key:
+            return fresh
+        if cached.site != fresh.site:
+            cached.site, cached.files, cached.search_state = fresh.site, {}, None
+        return cached
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+
+    def current(self, site_dir: Path, rel: str, page_fingerprint: str) -> FileState | None:
+        """The recorded state of ``rel`` when it was made from these inputs and is untouched since."""
+        state = self.files.get(rel)
+        if state is None or state.fingerprint != page_fingerprint:
+            return None
+        try:
+            stat = os.lstat(site_dir / rel)
+        except OSError:
+            return None
+        return state if state.matches(stat) else None
+
+
 # -- pages ---------------------------------------------------------------------------
 def root_prefix(path: str) -> str:
     """'../' per folder level: how a page at ``path`` reaches the site root."""
@@ -268,31 +507,6 @@ class PageJob:
     path: str
     template: str
     context: dict
-
-
-def _page_jobs(model: SiteModel, project: Project, settings: Settings) -> list[PageJob]:
-    jobs = [PageJob("index.html", "index.html", {"briefings": model.briefings})]
-    for page in model.briefings:
-        jobs.append(PageJob(page.path, "briefing.html", {"briefing": page, **page.context}))
-    for directory, entries, title in ((ACTORS_DIR, model.actors, "Actors"), (PLACES_DIR, model.places, "Places")):
-        jobs.append(PageJob(f"{directory}/index.html", "entities.html",
-                            {"entities": entries, "heading": title, "section": directory}))
-        for entity in entries:
-            jobs.append(PageJob(entity["path"], "entity.html", {"entity": entity, "section": directory}))
-    jobs.append(PageJob(f"{PUBLISHERS_DIR}/index.html", "publishers.html", {"publishers": model.publishers}))
-    for publisher in model.publishers:
-        jobs.append(PageJob(publisher["path"], "publisher.html", {"publisher": publisher}))
-    about_file = project.content_dir / "about.md"
-    about = None
-    if about_file.is_file() and not about_file.is_symlink():
-        about = markdown_block(about_file.read_text(encoding="utf-8", errors="replace"))
-    jobs.append(PageJob("about.html", "about.html", {"about": about}))
-    if settings.search:
-        jobs.append(PageJob("search.html", "search.html", {}))
-    for old_path, new_path in model.redirects:
-        jobs.append(PageJob(old_path, "redirect.html", {"target": relative(old_path, new_path)}))
-    jobs.append(PageJob("404.html", "404.html", {}))
-    return jobs
 
 
 def _site_globals(settings: Settings, has_feed: bool) -> dict:
@@ -328,68 +542,147 @@ def _render_one(env: Environment, job: PageJob, site_globals: dict) -> bytes:
     return html.encode("utf-8", "replace")
 
 
-# Process-pool workers: each builds its own Jinja2 environment once.
+def _slim_row(row: dict) -> dict:
+    """A key-figure row without the links back into the whole figure table: what the
+    index shows, small enough to cache for every briefing."""
+    slim = dict(row)
+    slim["flags"] = [{"type": flag["type"],
+                      "others": [{**other, "flags": []} for other in flag["others"]]} for flag in row["flags"]]
+    return slim
+
+
+# -- briefing pages, in this process or in workers ------------------------------------------
+@dataclass
+class BriefingWork:
+    """What the briefing pages need, shared by every worker (inherited when forking)."""
+
+    dirs: list[str]
+    site_dir: str
+    site_globals: dict
+    records: dict[str, Briefing]
+    articles: dict[str, Article]
+    links: SiteLinks
+    known: dict[str, FileState]  # the cache's record of each page, to skip reading it
+    compiled: dict[str, bytes]  # compiled templates from the cache
+
+
+@dataclass
+class BriefingResult:
+    id: str
+    summary: BriefingSummary
+    page: FileState | None  # None when the page was not rendered (its file is current)
+    written: bool
+
+
+class BriefingRenderer:
+    """Builds one briefing's page data and summary, and renders and writes its page."""
+
+    def __init__(self, work: BriefingWork):
+        self.work = work
+        self.env = make_environment([Path(d) for d in work.dirs], work.compiled)
+        self.writer = SiteWriter(Path(work.site_dir))
+
+    def run(self, task: tuple[str, str, bool]) -> BriefingResult:
+        record_id, page_fingerprint, render_page = task
+        work = self.work
+        record = work.records[record_id]
+        warnings, source_warnings = Diagnostics(), Diagnostics()
+        context, key_figures, sources = briefing_page_data(record, work.articles, work.links, warnings,
+                                                           source_warnings)
+        path = work.links.briefing_path(record_id)
+        summary = BriefingSummary(
+            key_figures=[_slim_row(row) for row in key_figures], source_entries=sources,
+            warnings=warnings.warnings, source_warnings=source_warnings.warnings,
+            export=feeds.export_fragment(record, path))
+        if not render_page:
+            return BriefingResult(record_id, summary, None, False)
+        page = BriefingPage(record, work.links.slugs[record_id], path, summary.key_figures, sources,
+                            context=context)
+        data = _render_one(self.env, PageJob(path, "briefing.html", {"briefing": page, **context}),
+                           work.site_globals)
+        written, state = self.writer.write_known(path, data, work.known.get(path))
+        state = FileState(page_fingerprint, state.digest, state.size, state.mtime_ns)
+        return BriefingResult(record_id, summary, state, written)
+
+
 _WORKER: dict = {}
 
 
-def _worker_init(dirs: list[str], site_dir: str, site_globals: dict) -> None:
-    _WORKER["env"] = make_environment([Path(d) for d in dirs])
-    _WORKER["writer"] = SiteWriter(Path(site_dir))
-    _WORKER["globals"] = site_globals
+def _worker_init(work: BriefingWork) -> None:
+    _WORKER["renderer"] = BriefingRenderer(work)
 
 
-def _worker_render(jobs: list[PageJob]) -> list[tuple[str, bool]]:
-    env, writer, site_globals = _WORKER["env"], _WORKER["writer"], _WORKER["globals"]
-    return [(job.path, writer.write(job.path, _render_one(env, job, site_globals))) for job in jobs]
+def _worker_run(tasks: list[tuple[str, str, bool]]) -> list[BriefingResult]:
+    return [_WORKER["renderer"].run(task) for task in tasks]
 
 
-def _render_pages(jobs: list[PageJob], dirs: list[Path], writer: SiteWriter, site_globals: dict,
-                  workers: int) -> list[tuple[str, bool]]:
-    if workers <= 1 or len(jobs) < 2 * MIN_PAGES_PER_WORKER:
-        env = make_environment(dirs)
-        return [(job.path, writer.write(job.path, _render_one(env, job, site_globals))) for job in jobs]
-    workers = min(workers, len(jobs) // MIN_PAGES_PER_WORKER)
-    chunks = [jobs[i::workers] for i in range(workers)]
-    results: list[tuple[str, bool]] = []
-    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init,
-                             initargs=([str(d) for d in dirs], str(writer.root), site_globals)) as pool:
-        for chunk_result in pool.map(_worker_render, chunks):
-            results.extend(chunk_result)
-    return sorted(results)
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """Fork where the platform has it: workers then inherit the records instead of unpickling them."""
+    if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
 
 
-def _machine_files(model: SiteModel, settings: Settings, page_jobs: list[PageJob],
-                   report: RenderReport) -> dict[str, bytes]:
-    """Everything but the pages: feed, sitemap, robots.txt, export, GitHub Pages files."""
-    site_url = settings.site_url
-    files: dict[str, bytes] = {}
-    if site_url:
-        dated = [page for page in model.briefings if page.updated is not None]
-        entries = [{"id": page.record.id, "title": page.record.title, "path": page.path, "updated": page.updated,
-                    "summary": " ".join(" ".join(p.text.split()) for p in page.record.summary)}
-                   for page in sorted(dated, key=lambda p: (-p.updated.toordinal(), p.record.id))]
-        feed = feeds.atom_feed(site_url=site_url, title=settings.title, description=settings.description,
-                               language=settings.language, entries=entries)
-        if feed:
-            files["feed.xml"] = feed
-        undated = len(model.briefings) - len(dated)
-        if undated:
-            report.notices.append(f"feed: {undated} briefing(s) carry no date and are left out of feed.xml "
-                                  "(Atom needs one; briefgen never invents dates)")
-        updated_by_path = {page.path: page.updated for page in model.briefings}
-        listed = sorted(job.path for job in page_jobs if job.template not in ("redirect.html", "404.html"))
-        files["sitemap.xml"] = feeds.sitemap(site_url, [(path, updated_by_path.get(path)) for path in listed])
-    else:
-        report.notices.append("site_url is not set: feed.xml, sitemap.xml and canonical links are skipped")
-    files["robots.txt"] = feeds.robots_txt(site_url)
-    files[".nojekyll"] = b""
-    if settings.cname:
-        files["CNAME"] = settings.cname.strip().encode("utf-8") + b"\n"
-    files["briefings.json"] = feeds.export_json([(page.record, page.path) for page in model.briefings])
-    return files
+def _run_briefings(work: BriefingWork, tasks: list[tuple[str, str, bool]], workers: int) -> list[BriefingResult]:
+    """Run ``tasks``; with several workers, this process takes one share and worker processes the rest."""
+    rendering = sum(1 for task in tasks if task[2])
+    if workers <= 1 or rendering < 2 * MIN_PAGES_PER_WORKER:
+        renderer = BriefingRenderer(work)
+        return [renderer.run(task) for task in tasks]
+    workers = min(workers, max(2, rendering // MIN_PAGES_PER_WORKER))
+    own_share = len(tasks) // workers
+    mine, theirs = tasks[:own_share], tasks[own_share:]
+    chunks = [theirs[i:i + CHUNK_PAGES] for i in range(0, len(theirs), CHUNK_PAGES)]
+    results: list[BriefingResult] = []
+    with ProcessPoolExecutor(max_workers=workers - 1, mp_context=_pool_context(), initializer=_worker_init,
+                             initargs=(work,)) as pool:
+        pending = [pool.submit(_worker_run, chunk) for chunk in chunks]
+        renderer = BriefingRenderer(work)
+        results.extend(renderer.run(task) for task in mine)
+        for future in pending:
+            results.extend(future.result())
+    return results
 
 
 # -- the whole site --------------------------------------------------------------------
+class SiteRender:
+    """One render of the site: decides, per file, whether its inputs changed."""
+
+    def __init__(self, site_dir: Path, cache: RenderCache, report: RenderReport, page_key: str):
+        self.site_dir = site_dir
+        self.cache = cache
+        self.report = report
+        self.page_key = page_key  # environment key + site-wide values every page shows
+        self.writer = SiteWriter(site_dir)
+        self.files: dict[str, FileState] = {}
+        self.results: list[tuple[str, bool]] = []
+
+    def page_fingerprint(self, rel: str, *parts: object) -> str:
+        return fingerprint(self.page_key, rel, *parts)
+
+    def emit(self, rel: str, page_fingerprint: str, produce: Callable[[], bytes]) -> None:
+        """Write ``rel`` unless the file already holds what ``page_fingerprint`` stands for."""
+        state = self.cache.current(self.site_dir, rel, page_fingerprint)
+        if state is not None:
+            self.files[rel] = state
+            self.results.append((rel, False))
+            return
+        written, state = self.writer.write_known(rel, produce(), self.cache.files.get(rel))
+        self.files[rel] = FileState(page_fingerprint, state.digest, state.size, state.mtime_ns)
+        self.results.append((rel, written))
+
+    def template_page(self, env: Environment, site_globals: dict, job: PageJob, *parts: object) -> None:
+        self.emit(job.path, self.page_fingerprint(job.path, job.template, *parts),
+                  lambda: _render_one(env, job, site_globals))
+
+
+def _feed_entries(model: SiteModel) -> list[dict]:
+    dated = [page for page in model.briefings if page.updated is not None]
+    return [{"id": page.record.id, "title": page.record.title, "path": page.path, "updated": page.updated,
+             "summary": " ".join(" ".join(p.text.split()) for p in page.record.summary)}
+            for page in sorted(dated, key=lambda p: (-p.updated.toordinal(), p.record.id))]
+
+
 def render_site(
     project: Project,
     settings: Settings,
@@ -409,26 +702,158 @@ def render_site(
     report = RenderReport()
     previous = read_manifest(site_dir)
     dirs = theme_dirs(project, settings)
-    model = build_site_model(briefings, articles, diagnostics)
+    site_url = settings.site_url
+    has_feed = bool(site_url) and any(parse_iso_date(record.updated) for record in briefings)
+    site_globals = _site_globals(settings, has_feed)
+    env_key = environment_key(dirs, settings)
+    cache_path = project.cache_dir / CACHE_FILE
+    cache = RenderCache.load(cache_path, env_key, site_dir)
+    run = SiteRender(site_dir, cache, report, fingerprint(env_key, site_globals))
 
-    page_jobs = _page_jobs(model, project, settings)
-    extra = _machine_files(model, settings, page_jobs, report)
-    site_globals = _site_globals(settings, has_feed="feed.xml" in extra)
+    # Where every page lives, from the records alone.
+    links = plan_links(briefings, articles, diagnostics)
+    redirect_warnings = Diagnostics()
+    redirects = plan_redirects(briefings, links, redirect_warnings)
+    by_id = {record.id: record for record in briefings}
+    ids = sorted(by_id)
+    briefing_prints = {i: briefing_fingerprint(by_id[i], links.slugs[i], articles) for i in ids}
+    page_prints = {i: run.page_fingerprint(links.briefing_path(i), "briefing.html", briefing_prints[i],
+                                           link_fingerprint_data(by_id[i], links, articles)) for i in ids}
     statics = static_files(dirs)
-    planned = {job.path for job in page_jobs} | set(statics) | set(extra)
+    about_file = project.content_dir / "about.md"
+    about_text = None
+    if about_file.is_file() and not about_file.is_symlink():
+        about_text = about_file.read_text(encoding="utf-8", errors="replace")
 
-    writer = SiteWriter(site_dir)
+    entity_pages = [(directory, entity_path)
+                    for directory, paths in ((ACTORS_DIR, links.actor_paths), (PLACES_DIR, links.place_paths))
+                    for entity_path in [f"{directory}/index.html", *paths.values()]]
+    fixed_pages = ["index.html", f"{PUBLISHERS_DIR}/index.html", "about.html", "404.html"]
+    if settings.search:
+        fixed_pages.append("search.html")
+    extra = ["robots.txt", ".nojekyll", "briefings.json"]
+    if has_feed:
+        extra.append("feed.xml")
+    if site_url:
+        extra.append("sitemap.xml")
+    if settings.cname:
+        extra.append("CNAME")
+    planned = ({links.briefing_path(i) for i in ids} | {path for _, path in entity_pages}
+               | set(links.publisher_urls.values()) | {old for old, _ in redirects} | set(fixed_pages)
+               | set(statics) | set(extra))
+
     site_dir.mkdir(parents=True, exist_ok=True)
     # Record every file about to be written first: a build stopped midway still
     # knows, next time, which files are briefgen's to remove.
-    writer.write(MARKER_FILE, _manifest_bytes(previous | planned))
+    run.writer.write(MARKER_FILE, _manifest_bytes(previous | planned))
 
-    results = _render_pages(page_jobs, dirs, writer, site_globals, _worker_count(jobs))
+    # Briefing pages: only those whose inputs changed are built and rendered.
+    tasks = []
+    summaries: dict[str, BriefingSummary] = {}
+    for i in ids:
+        path = links.briefing_path(i)
+        state = cache.current(site_dir, path, page_prints[i])
+        summary = cache.briefings.get(briefing_prints[i])
+        if state is not None:
+            run.files[path] = state
+            run.results.append((path, False))
+        if state is None or summary is None:
+            tasks.append((i, page_prints[i], state is None))
+        else:
+            summaries[i] = summary
+    work = BriefingWork(dirs=[str(d) for d in dirs], site_dir=str(site_dir), site_globals=site_globals,
+                        records=by_id, articles=articles, links=links, known=cache.files,
+                        compiled=cache.compiled)
+    for result in _run_briefings(work, tasks, _worker_count(jobs)):
+        summaries[result.id] = result.summary
+        if result.page is not None:
+            path = links.briefing_path(result.id)
+            run.files[path] = result.page
+            run.results.append((path, result.written))
+
+    # Every briefing's summary, in the order a cold build reports warnings.
+    env = make_environment(dirs, cache.compiled)
+    pages: dict[str, BriefingPage] = {}
+    for i in ids:
+        summary = summaries[i]
+        diagnostics.warnings.extend(summary.warnings)
+        for entry in summary.source_entries:  # publisher pages may have moved since it was cached
+            publisher = entry["publisher"]
+            key = publisher.strip().casefold() if publisher and publisher.strip() else None
+            entry["publisher_url"] = links.publisher_urls.get(key)
+        pages[i] = BriefingPage(by_id[i], links.slugs[i], links.briefing_path(i), summary.key_figures,
+                                summary.source_entries, make_context=_context_maker(by_id[i], articles, links))
+    model = assemble_site_model(briefings, links, pages, redirects)
+    for page in model.briefings:
+        diagnostics.warnings.extend(summaries[page.record.id].source_warnings)
+    diagnostics.warnings.extend(redirect_warnings.warnings)
+
+    # Pages that gather many briefings: fingerprinted by the briefings they show.
+    def shown(listed: list[BriefingPage]) -> list[str]:
+        return [page_prints[page.record.id] for page in listed]
+
+    run.template_page(env, site_globals, PageJob("index.html", "index.html", {"briefings": model.briefings}),
+                      shown(model.briefings))
+    for directory, entries, title in ((ACTORS_DIR, model.actors, "Actors"), (PLACES_DIR, model.places, "Places")):
+        run.template_page(env, site_globals, PageJob(f"{directory}/index.html", "entities.html",
+                                                     {"entities": entries, "heading": title, "section": directory}),
+                          [[e["name"], e["kinds"], e["path"], shown(e["briefings"])] for e in entries])
+        for entity in entries:
+            run.template_page(env, site_globals, PageJob(entity["path"], "entity.html",
+                                                         {"entity": entity, "section": directory}),
+                              entity["name"], entity["kinds"], shown(entity["briefings"]))
+    run.template_page(env, site_globals, PageJob(f"{PUBLISHERS_DIR}/index.html", "publishers.html",
+                                                 {"publishers": model.publishers}),
+                      [[p["name"], p["path"], [page_prints[item["briefing"].record.id] for item in p["items"]]]
+                       for p in model.publishers])
+    for publisher in model.publishers:
+        run.template_page(env, site_globals, PageJob(publisher["path"], "publisher.html", {"publisher": publisher}),
+                          publisher["name"], [[page_prints[item["briefing"].record.id], item["source"]["ref"]]
+                                              for item in publisher["items"]])
+    run.template_page(env, site_globals, PageJob("about.html", "about.html", {"about": None}), about_text)
+    if about_text is not None:  # rendered only when the page is out of date
+        run.results.pop()
+        run.files.pop("about.html")
+        run.emit("about.html", run.page_fingerprint("about.html", "about.html", about_text),
+                 lambda: _render_one(env, PageJob("about.html", "about.html", {"about": markdown_block(about_text)}),
+                                     site_globals))
+    if settings.search:
+        run.template_page(env, site_globals, PageJob("search.html", "search.html", {}))
+    for old_path, new_path in redirects:
+        target = relative(old_path, new_path)
+        run.template_page(env, site_globals, PageJob(old_path, "redirect.html", {"target": target}), target)
+    run.template_page(env, site_globals, PageJob("404.html", "404.html", {}))
+
+    # Everything but the pages: feed, sitemap, robots.txt, export, GitHub Pages files.
+    if site_url:
+        entries = _feed_entries(model)
+        if entries:
+            run.emit("feed.xml", run.page_fingerprint("feed.xml", entries), lambda: feeds.atom_feed(
+                site_url=site_url, title=settings.title, description=settings.description,
+                language=settings.language, entries=entries))
+        undated = len(model.briefings) - len(entries)
+        if undated:
+            report.notices.append(f"feed: {undated} briefing(s) carry no date and are left out of feed.xml "
+                                  "(Atom needs one; briefgen never invents dates)")
+        updated_by_path = {page.path: page.updated for page in model.briefings}
+        listed = sorted(planned - set(statics) - set(extra) - {old for old, _ in redirects} - {"404.html"})
+        sitemap_pages = [(path, updated_by_path.get(path)) for path in listed]
+        run.emit("sitemap.xml", run.page_fingerprint("sitemap.xml", sitemap_pages),
+                 lambda: feeds.sitemap(site_url, sitemap_pages))
+    else:
+        report.notices.append("site_url is not set: feed.xml, sitemap.xml and canonical links are skipped")
+    run.emit("robots.txt", run.page_fingerprint("robots.txt", site_url), lambda: feeds.robots_txt(site_url))
+    run.emit(".nojekyll", run.page_fingerprint(".nojekyll"), lambda: b"")
+    if settings.cname:
+        cname = settings.cname.strip().encode("utf-8") + b"\n"
+        run.emit("CNAME", run.page_fingerprint("CNAME", settings.cname), lambda: cname)
+    run.emit("briefings.json", run.page_fingerprint("briefings.json", [briefing_prints[i] for i in ids]),
+             lambda: feeds.export_from_fragments([summaries[i].export for i in ids]))
     for rel, source in statics.items():
-        results.append((rel, writer.write(rel, source.read_bytes())))
-    for rel, data in sorted(extra.items()):
-        results.append((rel, writer.write(rel, data)))
-    for rel, changed in sorted(results):
+        data = source.read_bytes()
+        run.emit(rel, run.page_fingerprint(rel, content_digest(data)), lambda: data)
+
+    for rel, changed in sorted(run.results):
         if changed:
             report.written_files.append(rel)
         else:
@@ -438,16 +863,38 @@ def render_site(
     report.removed_files = remove_stale(site_dir, previous - planned)
     remove_leftover_temps(site_dir)
     report.removed = len(report.removed_files)
-    writer.write(MARKER_FILE, _manifest_bytes(planned))
+    run.writer.write(MARKER_FILE, _manifest_bytes(planned))
 
+    cache.files = run.files
+    cache.briefings = {briefing_prints[i]: summaries[i] for i in ids}
     bundle = site_dir / search.BUNDLE_DIR
     if settings.search:
-        notice = search.build_search_index(site_dir)
-        if notice:
-            report.notices.append(notice)
-    elif bundle.is_dir() and not bundle.is_symlink():
-        shutil.rmtree(bundle)
+        # Pagefind reads only the HTML pages: when none changed since it last
+        # succeeded and its bundle is still there, indexing again gives the same bundle.
+        html_state = fingerprint(sorted((rel, state.digest) for rel, state in run.files.items()
+                                        if rel.endswith(".html")))
+        bundle_ok = (bundle / "pagefind.js").is_file() and not bundle.is_symlink()
+        if html_state != cache.search_state or not bundle_ok:
+            cache.search_state = None
+            notice = search.build_search_index(site_dir)
+            if notice:
+                report.notices.append(notice)
+            else:
+                cache.search_state = html_state
+    else:
+        cache.search_state = None
+        if bundle.is_dir() and not bundle.is_symlink():
+            shutil.rmtree(bundle)
+    cache.save(cache_path)
     return report
+
+
+def _context_maker(record: Briefing, articles: dict[str, Article], links: SiteLinks) -> Callable[[], dict]:
+    """Builds a briefing's full page data on demand (a theme's index may ask for it);
+    its warnings were already reported with the briefing's summary."""
+    def make() -> dict:
+        return briefing_page_data(record, articles, links, Diagnostics())[0]
+    return make
 
 
 def _worker_count(jobs: int) -> int:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import re
+
 import yaml
 
 from .diagnostics import BriefgenError, Problem
@@ -17,6 +19,25 @@ from .diagnostics import BriefgenError, Problem
 MAX_YAML_BYTES = 5_000_000
 
 _FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+#: Deeper nesting is refused before parsing: PyYAML's C parser crashes the
+#: whole process (SIGSEGV) on some ten thousand nested brackets or dashes.
+MAX_YAML_DEPTH = 50
+_NESTED_DASHES = re.compile(rf"(?:-[ \t]+){{{MAX_YAML_DEPTH}}}")
+_DEEP_INDENT = re.compile(rf"^[ \t]{{{MAX_YAML_DEPTH * 4}}}", re.MULTILINE)
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def too_deep(text: str) -> bool:
+    """Nested deeper than MAX_YAML_DEPTH: flow brackets, "- - -" or indentation."""
+    if _NESTED_DASHES.search(text) or _DEEP_INDENT.search(text):
+        return True
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        depth = depth + 1 if match.group() in "[{" else max(depth - 1, 0)
+        if depth > MAX_YAML_DEPTH:
+            return True
+    return False
 
 
 class NoAliasLoader(yaml.SafeLoader):
@@ -54,6 +75,8 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> Any:
     """
     if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
         raise BriefgenError(Problem(path, f"YAML larger than {MAX_YAML_BYTES} bytes refused"))
+    if too_deep(text):
+        raise BriefgenError(Problem(path, f"YAML nested deeper than {MAX_YAML_DEPTH} levels refused"))
     # The C loader is ~10x faster; it cannot refuse aliases itself, so text
     # that could hold an anchor or alias takes the checking pure-Python loader.
     loader = NoAliasLoader if ("&" in text or "*" in text) else _FastLoader
@@ -63,14 +86,18 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> Any:
         raise BriefgenError(yaml_problem(exc, path, line_offset)) from None
     except (ValueError, TypeError, OverflowError) as exc:  # e.g. an impossible date: 2020-02-31
         raise BriefgenError(Problem(path, f"invalid value: {exc}")) from None
+    except RecursionError:
+        raise BriefgenError(Problem(path, "YAML nested too deeply")) from None
 
 
 def key_lines(text: str) -> dict[str, int]:
     """1-based line numbers of a mapping document's top-level keys."""
     lines: dict[str, int] = {}
+    if too_deep(text):
+        return lines
     try:
         node = yaml.compose(text, Loader=NoAliasLoader)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         return lines
     if isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:

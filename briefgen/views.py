@@ -9,8 +9,9 @@ entity and publisher pages, ordering. Untrusted strings pass through untouched
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
+from typing import Callable
 
 from .charts import history_svg
 from .diagnostics import Diagnostics
@@ -77,17 +78,33 @@ def status_label(checked: bool, origin: str) -> str:
     return "unchecked, added by an editor" if origin == "editor" else "unchecked, machine-extracted"
 
 
-@dataclass
 class BriefingPage:
-    """One briefing, its page path and the data its template shows."""
+    """One briefing, its page path and the data its templates show.
 
-    record: Briefing
-    slug: str
-    path: str
-    updated: date | None
-    context: dict = field(default_factory=dict)
-    key_figures: list[dict] = field(default_factory=list)
-    sources: list[Source] = field(default_factory=list)
+    ``key_figures`` and ``source_entries`` are all the index, entity and publisher
+    pages need; the full page ``context`` is built only when something asks for
+    it, so an unchanged briefing costs no work on an incremental render.
+    """
+
+    def __init__(self, record: Briefing, slug: str, path: str, key_figures: list[dict],
+                 source_entries: list[dict], context: dict | None = None,
+                 make_context: Callable[[], dict] | None = None):
+        self.record = record
+        self.slug = slug
+        self.path = path
+        self.updated: date | None = parse_iso_date(record.updated)
+        self.key_figures = key_figures
+        self.source_entries = source_entries
+        self._context = context
+        self._make_context = make_context
+
+    @property
+    def context(self) -> dict:
+        if self._context is None:
+            if self._make_context is None:
+                raise ValueError(f"no page data for briefing {self.record.id!r}")
+            self._context = self._make_context()
+        return self._context
 
 
 def briefing_slugs(briefings: list[Briefing], diagnostics: Diagnostics) -> dict[str, str]:
@@ -357,102 +374,199 @@ class SiteModel:
     redirects: list[tuple[str, str]]  # (old page path, new page path)
 
 
-def build_site_model(briefings: list[Briefing], articles: dict[str, Article], diagnostics: Diagnostics) -> SiteModel:
-    slugs = briefing_slugs(briefings, diagnostics)
-    builders = {b.id: BriefingBuilder(b, slugs[b.id], articles, diagnostics) for b in briefings}
-    pages: dict[str, BriefingPage] = {}
-    for record in sorted(briefings, key=lambda b: b.id):
-        builder = builders[record.id]
-        slug = slugs[record.id]
-        page = BriefingPage(record=record, slug=slug, path=f"{BRIEFINGS_DIR}/{slug}.html",
-                            updated=parse_iso_date(record.updated))
-        rows, disputes, histories = builder.figure_rows()
-        page.context = {
-            "figures": rows,
-            "disputes": disputes,
-            "histories": histories,
-            "summary": builder.passages(record.summary, "sum", inline=True),
-            "claims": builder.claims(),
-            "events": builder.events(),
-            "background": builder.passages(record.background, "bg", inline=False),
-            "notes": markdown_block(record.notes),
-        }
-        page.key_figures = builder.key_figures(rows)
-        page.sources = [builder.sources[k] for k in builder.source_order]
-        pages[record.id] = page
-    ordered = sorted(pages.values(), key=sort_key_latest_first)
+@dataclass
+class SiteLinks:
+    """Where every page lives, worked out from the records alone.
 
-    # Entity pages: one per actor and per place named by any briefing.
-    def collect(attribute: str, directory: str) -> tuple[list[dict], dict[str, str]]:
-        names: dict[str, set[str]] = defaultdict(set)
-        kinds: dict[str, set[str]] = defaultdict(set)
+    A briefing page links to actor, place and publisher pages; knowing their
+    paths before any page data is built lets each briefing page be built (and
+    skipped when unchanged) on its own, in any worker process.
+    """
+
+    slugs: dict[str, str]  # briefing id -> slug
+    actor_paths: dict[str, str]  # entity key -> page path
+    place_paths: dict[str, str]
+    entity_names: dict[str, dict[str, set[str]]]  # "actors"/"places" -> entity key -> spellings
+    entity_kinds: dict[str, dict[str, set[str]]]
+    publisher_urls: dict[str | None, str]  # publisher key (None: unknown) -> page path
+    publisher_names: dict[str | None, set[str]]
+
+    def briefing_path(self, briefing_id: str) -> str:
+        return f"{BRIEFINGS_DIR}/{self.slugs[briefing_id]}.html"
+
+
+def cited_keys(record: Briefing) -> list[str]:
+    """Every source key the briefing's figures, claims, events and passages cite."""
+    keys = [figure.article for figure in record.figures]
+    keys += [claim.article for claim in record.claims]
+    keys += [event.article for event in record.events]
+    for passage in (*record.summary, *record.background):
+        keys += passage.articles
+    return keys
+
+
+def outside_sources(record: Briefing) -> list[str]:
+    """Cited keys the briefing's own source list lacks: they are looked up among the articles."""
+    listed = {source.key for source in record.sources}
+    return sorted({key for key in cited_keys(record) if key not in listed})
+
+
+def source_publishers(record: Briefing, articles: dict[str, Article]) -> list[str | None]:
+    """The publisher of every entry the briefing's source list will have (see BriefingBuilder)."""
+    first: dict[str, Source] = {}
+    for source in sorted(record.sources, key=lambda s: (s.ref, s.key)):
+        first.setdefault(source.key, source)
+    publishers = [source.publisher for source in first.values()]
+    for key in outside_sources(record):
+        article = articles.get(key)
+        if article is not None:
+            publishers.append(article.source)
+    return publishers
+
+
+def plan_links(briefings: list[Briefing], articles: dict[str, Article], diagnostics: Diagnostics) -> SiteLinks:
+    """Slugs and entity/publisher page paths for the whole site; warns about bad slugs."""
+    slugs = briefing_slugs(briefings, diagnostics)
+    names: dict[str, dict[str, set[str]]] = {}
+    kinds: dict[str, dict[str, set[str]]] = {}
+    paths: dict[str, dict[str, str]] = {}
+    for attribute, directory in (("actors", ACTORS_DIR), ("places", PLACES_DIR)):
+        spellings: dict[str, set[str]] = defaultdict(set)
+        entity_kinds: dict[str, set[str]] = defaultdict(set)
+        for record in briefings:
+            for entity in getattr(record, attribute):
+                if not entity.name or not entity.name.strip():
+                    continue
+                key = entity_key(entity.name)
+                spellings[key].add(" ".join(entity.name.split()))
+                entity_kinds[key].add(entity.kind)
+        slugs_by_key = allocate_slugs(sorted(spellings))
+        names[attribute], kinds[attribute] = spellings, entity_kinds
+        paths[attribute] = {key: f"{directory}/{slugs_by_key[key]}.html" for key in spellings}
+
+    publisher_names: dict[str | None, set[str]] = defaultdict(set)
+    for record in briefings:
+        for publisher in source_publishers(record, articles):
+            key = _publisher_key(publisher)
+            publisher_names[key].add(" ".join(publisher.split()) if key else UNKNOWN_PUBLISHER)
+    named = sorted(k for k in publisher_names if k is not None)
+    publisher_slugs = allocate_slugs(named, reserved={UNKNOWN_PUBLISHER})
+    publisher_urls: dict[str | None, str] = {k: f"{PUBLISHERS_DIR}/{publisher_slugs[k]}.html" for k in named}
+    if None in publisher_names:
+        publisher_urls[None] = f"{PUBLISHERS_DIR}/{UNKNOWN_PUBLISHER}.html"
+    return SiteLinks(slugs=slugs, actor_paths=paths["actors"], place_paths=paths["places"],
+                     entity_names=names, entity_kinds=kinds, publisher_urls=publisher_urls,
+                     publisher_names=dict(publisher_names))
+
+
+def link_fingerprint_data(record: Briefing, links: SiteLinks, articles: dict[str, Article]) -> list:
+    """The parts of other pages' addresses a briefing page shows: its entity and publisher links."""
+    actors = sorted({entity_key(e.name) for e in record.actors if e.name and e.name.strip()})
+    places = sorted({entity_key(e.name) for e in record.places if e.name and e.name.strip()})
+    publishers = sorted({_publisher_key(p) or "" for p in source_publishers(record, articles)})
+    return [[links.actor_paths[k] for k in actors], [links.place_paths[k] for k in places],
+            [links.publisher_urls.get(k or None) for k in publishers]]
+
+
+def briefing_page_data(record: Briefing, articles: dict[str, Article], links: SiteLinks,
+                       diagnostics: Diagnostics, source_diagnostics: Diagnostics | None = None
+                       ) -> tuple[dict, list[dict], list[dict]]:
+    """(page context, key figures, source entries) of one briefing.
+
+    Warnings about the source list go to ``source_diagnostics`` when given: a
+    whole-site build reports them after every other briefing warning.
+    """
+    slug = links.slugs[record.id]
+    builder = BriefingBuilder(record, slug, articles, diagnostics)
+    rows, disputes, histories = builder.figure_rows()
+    context = {
+        "figures": rows,
+        "disputes": disputes,
+        "histories": histories,
+        "summary": builder.passages(record.summary, "sum", inline=True),
+        "claims": builder.claims(),
+        "events": builder.events(),
+        "background": builder.passages(record.background, "bg", inline=False),
+        "notes": markdown_block(record.notes),
+    }
+    key_figures = builder.key_figures(rows)
+    if source_diagnostics is not None:
+        builder.diagnostics = source_diagnostics
+    sources = builder.source_list(links.publisher_urls)
+    context["sources"] = sources
+    context["actors"] = _entity_links(record.actors, links.actor_paths)
+    context["places"] = _entity_links(record.places, links.place_paths)
+    context["reports"] = len(record.articles)
+    context["copies"] = sum(1 for s in sources if s["copy_of"])
+    return context, key_figures, sources
+
+
+def assemble_site_model(briefings: list[Briefing], links: SiteLinks, pages_by_id: dict[str, BriefingPage],
+                        redirects: list[tuple[str, str]]) -> SiteModel:
+    """Index order, entity and publisher pages and redirects, from every briefing's page."""
+    ordered = sorted((pages_by_id[b.id] for b in briefings), key=sort_key_latest_first)
+
+    def collect(attribute: str) -> list[dict]:
         members: dict[str, list[BriefingPage]] = defaultdict(list)  # in index order
         for page in ordered:
             for entity in getattr(page.record, attribute):
                 if not entity.name or not entity.name.strip():
                     continue
                 key = entity_key(entity.name)
-                names[key].add(" ".join(entity.name.split()))
-                kinds[key].add(entity.kind)
                 if not members[key] or members[key][-1] is not page:
                     members[key].append(page)
-        slugs_by_key = allocate_slugs(sorted(names))
-        entries = []
-        for key in sorted(names, key=lambda k: (min(names[k]).casefold(), k)):
-            entries.append({
-                "name": min(names[key]),
-                "kinds": sorted(kinds[key]),
-                "path": f"{directory}/{slugs_by_key[key]}.html",
-                "briefings": members[key],
-            })
-        return entries, {key: f"{directory}/{slugs_by_key[key]}.html" for key in names}
-
-    actors, actor_paths = collect("actors", ACTORS_DIR)
-    places, place_paths = collect("places", PLACES_DIR)
-
-    # Publisher pages: every source grouped by who published it ("unknown" when missing).
-    publisher_names: dict[str | None, set[str]] = defaultdict(set)
-    for page in ordered:
-        for source in page.sources:
-            key = _publisher_key(source.publisher)
-            publisher_names[key].add(" ".join(source.publisher.split()) if key else UNKNOWN_PUBLISHER)
-    named = sorted(k for k in publisher_names if k is not None)
-    publisher_slugs = allocate_slugs(named, reserved={UNKNOWN_PUBLISHER})
-    publisher_urls: dict[str | None, str] = {k: f"{PUBLISHERS_DIR}/{publisher_slugs[k]}.html" for k in named}
-    if None in publisher_names:
-        publisher_urls[None] = f"{PUBLISHERS_DIR}/{UNKNOWN_PUBLISHER}.html"
-
-    for page in ordered:
-        builder = builders[page.record.id]
-        page.context["sources"] = builder.source_list(publisher_urls)
-        page.context["actors"] = _entity_links(page.record.actors, actor_paths)
-        page.context["places"] = _entity_links(page.record.places, place_paths)
-        page.context["reports"] = len(page.record.articles)
-        page.context["copies"] = sum(1 for s in page.context["sources"] if s["copy_of"])
+        names = links.entity_names[attribute]
+        kinds = links.entity_kinds[attribute]
+        paths = links.actor_paths if attribute == "actors" else links.place_paths
+        return [{"name": min(names[key]), "kinds": sorted(kinds[key]), "path": paths[key], "briefings": members[key]}
+                for key in sorted(names, key=lambda k: (min(names[k]).casefold(), k))]
 
     items_by_publisher: dict[str | None, list[dict]] = defaultdict(list)
     for page in ordered:
-        for source in page.context["sources"]:
+        for source in page.source_entries:
             items_by_publisher[_publisher_key(source["publisher"])].append({"briefing": page, "source": source})
     publishers = [
-        {"name": min(publisher_names[key]) if key else None, "path": publisher_urls[key],
+        {"name": min(links.publisher_names[key]) if key else None, "path": links.publisher_urls[key],
          "items": items_by_publisher[key]}
-        for key in sorted(publisher_urls, key=lambda k: (k is None, k or ""))
+        for key in sorted(links.publisher_urls, key=lambda k: (k is None, k or ""))
     ]
 
-    current = {page.path for page in ordered}
+    return SiteModel(briefings=ordered, actors=collect("actors"), places=collect("places"),
+                     publishers=publishers, redirects=redirects)
+
+
+def plan_redirects(briefings: list[Briefing], links: SiteLinks, diagnostics: Diagnostics) -> list[tuple[str, str]]:
+    """(old page path, new page path) for every usable old slug; warns about the others."""
+    current = {links.briefing_path(record.id) for record in briefings}
     redirects: list[tuple[str, str]] = []
-    for page in sorted(ordered, key=lambda p: p.record.id):
-        for old in page.record.old_slugs:
+    taken: set[str] = set()
+    for record in sorted(briefings, key=lambda b: b.id):
+        for old in record.old_slugs:
             old_path = f"{BRIEFINGS_DIR}/{old}.html"
             if not is_safe_slug(old):
-                diagnostics.warn(_yaml_path(page.record), f"old slug {old!r} is not a safe file name; no redirect")
-            elif old_path in current or any(old_path == r[0] for r in redirects):
-                diagnostics.warn(_yaml_path(page.record), f"old slug {old!r} is in use; no redirect")
+                diagnostics.warn(_yaml_path(record), f"old slug {old!r} is not a safe file name; no redirect")
+            elif old_path in current or old_path in taken:
+                diagnostics.warn(_yaml_path(record), f"old slug {old!r} is in use; no redirect")
             else:
-                redirects.append((old_path, page.path))
-    return SiteModel(briefings=ordered, actors=actors, places=places, publishers=publishers,
-                     redirects=sorted(redirects))
+                taken.add(old_path)
+                redirects.append((old_path, links.briefing_path(record.id)))
+    return sorted(redirects)
+
+
+def build_site_model(briefings: list[Briefing], articles: dict[str, Article], diagnostics: Diagnostics) -> SiteModel:
+    """The whole site's page data at once, every briefing built in this process."""
+    links = plan_links(briefings, articles, diagnostics)
+    source_warnings: dict[str, Diagnostics] = {}
+    pages: dict[str, BriefingPage] = {}
+    for record in sorted(briefings, key=lambda b: b.id):
+        source_warnings[record.id] = Diagnostics()
+        context, key_figures, sources = briefing_page_data(record, articles, links, diagnostics,
+                                                           source_warnings[record.id])
+        pages[record.id] = BriefingPage(record, links.slugs[record.id], links.briefing_path(record.id),
+                                        key_figures, sources, context=context)
+    for page in sorted(pages.values(), key=sort_key_latest_first):
+        diagnostics.warnings.extend(source_warnings[page.record.id].warnings)
+    return assemble_site_model(briefings, links, pages, plan_redirects(briefings, links, diagnostics))
 
 
 def _entity_links(entities: list, paths: dict[str, str]) -> list[dict]:

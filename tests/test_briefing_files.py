@@ -144,3 +144,46 @@ def test_a_pinned_briefing_passes_new_articles_to_the_next_one_of_the_story(desk
     assert desk.data(war)["articles"] == ["a1", "a2"]
     assert desk.data(split)["articles"] == ["a3", "a4"]
     assert len(desk.files()) == 2
+
+
+def test_a_linked_briefings_folder_is_neither_read_nor_written(desk, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "secret.yaml").write_text("title: Secret\narticles: [a1]\n", encoding="utf-8")
+    desk.folder.parent.mkdir(parents=True)
+    os.symlink(elsewhere, desk.folder)
+    assert "is a symbolic link" in messages(desk)
+    with pytest.raises(BriefgenError):
+        desk.build()
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["secret.yaml"]
+
+
+def test_deep_nesting_is_a_located_problem(desk):
+    desk.build()
+    (desk.folder / "deep.yaml").write_text("title: x\nnotes: " + "[" * 3000 + "]" * 3000 + "\n",
+                                           encoding="utf-8")
+    problems = briefing.check(desk.project)
+    assert [(p.path.endswith("deep.yaml"), p.line) for p in problems] == [(True, 2)]
+
+
+def test_an_id_that_is_not_unicode_stops_the_build_before_any_write(desk):
+    desk.build()
+    before = desk.snapshot()
+    odd = os.fsdecode(b"caf\xe9-report")  # what a non-UTF-8 file name decodes to
+    desk.add(odd, "war", title="Caf\u00e9 report", figures=(fig(3, kind="injured"),))
+    with pytest.raises(BriefgenError) as caught:
+        desk.build()
+    assert "is not valid Unicode" in str(caught.value)
+    assert desk.snapshot() == before
+
+
+def test_a_deleted_file_yields_its_slug_to_a_file_renamed_onto_it(desk):
+    war, peace = two_briefings(desk)
+    war_slug = war.stem
+    war.unlink()  # hand the war briefing back to the machine ...
+    peace.rename(war)  # ... and give its slug to the peace briefing
+    desk.build()
+    assert desk.data(war)["articles"] == ["p1", "p2"]
+    regenerated = [p for p in desk.files() if p != war]
+    assert len(regenerated) == 1 and regenerated[0].stem == f"{war_slug}-2"
+    assert desk.data(regenerated[0])["articles"] == ["a1", "a2"]

@@ -8,7 +8,6 @@ change cannot quietly make the briefings worse.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from collections import defaultdict
 from datetime import date
@@ -122,6 +121,19 @@ def test_ecbplus_figures_meet_the_bars(shared_dir: Path) -> None:
     scores = score_ecbplus(shared_dir)
     assert scores["precision"] >= 0.95, scores["errors"][:20]
     assert scores["recall"] >= 0.85, scores["errors"][:20]
+
+
+@pytest.mark.corpus
+def test_every_quote_is_verbatim_and_states_its_value(shared_dir: Path) -> None:
+    rows = _read_jsonl(shared_dir / "corpus" / "ecbplus" / "articles.jsonl")
+    checked = 0
+    for row in rows:
+        article = _article(row)
+        for figure in extract([article], {}).figures:
+            assert figure.quote in article.text, figure
+            assert states_value(figure.quote, figure.value), figure
+            checked += 1
+    assert checked > 150
 
 
 @pytest.mark.corpus

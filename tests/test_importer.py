@@ -300,28 +300,34 @@ def test_unknown_format_and_missing_files_fail_before_writing(tmp_path: Path) ->
 def test_duplicates_within_a_batch_and_against_existing_articles(tmp_path: Path) -> None:
     project = new_project(tmp_path / "p")
     (project.articles_dir / "seed.txt").write_text(
-        "Seed report\n\nFighting continued overnight, residents said.\n", encoding="utf-8")
+        "Seed report\n\nFighting continued overnight in the north and the east of the country, residents of both "
+        "regions said.\n", encoding="utf-8")
     rows = [
         RECORDS[0],
         {**RECORDS[0], "title": "Same URL, other form", "text": "Different words entirely, it said.",
          "url": "HTTP://www.Example.com:80/news/clashes-kill-27/?utm_source=rss#top"},
         {"title": "Same text, new URL", "text": TEXT.upper().replace(",", " ,"), "url": "https://other.example/x"},
-        {"title": "Same as the existing seed", "text": "Fighting continued overnight, residents said."},
+        {"title": "Same as the existing seed", "text": "Fighting continued overnight in the north and the east "
+         "of the country, residents of both regions said."},
+        {"title": "Short texts are not duplicates", "text": "Police said."},
+        {"title": "Short texts are not duplicates, really", "text": "Police said."},
         {"title": "", "text": ""},
     ]
     source = tmp_path / "batch.jsonl"
     source.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     report, _ = run(project, [source])
-    assert [p.name for p in report.written] == ["clashes-kill-27.md"]
+    assert [p.name for p in report.written] == ["clashes-kill-27.md", "short-texts-are-not-duplicates.md",
+                                                "short-texts-are-not-duplicates-really.md"]
     reasons = [(s.source.rsplit("/", 1)[-1], s.reason) for s in report.skipped]
     assert reasons == [
         ("batch.jsonl:2", "duplicate: same URL as content/articles/clashes-kill-27.md"),
         ("batch.jsonl:3", "duplicate: same text as content/articles/clashes-kill-27.md"),
         ("batch.jsonl:4", "duplicate: same text as content/articles/seed.txt"),
-        ("batch.jsonl:5", "no article text"),
+        ("batch.jsonl:7", "no article text"),
     ]
     again, _ = run(project, [source])
     assert again.written == []
+    assert again.skipped[4].reason == "duplicate: same text as content/articles/short-texts-are-not-duplicates.md"
     assert again.skipped[0].reason == "duplicate: same URL as content/articles/clashes-kill-27.md"
 
 

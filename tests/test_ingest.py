@@ -261,11 +261,11 @@ point on Tuesday.
 
 def test_hard_wrapped_wire_copy_is_joined_into_paragraphs() -> None:
     assert clean_text(WIRE_COPY).split("\n\n") == [
-        "Fighting continued throughout the week in the northern districts, officials said, despite calls for a "
-        "ceasefire from regional leaders and the United Nations.",
+        ("Fighting continued throughout the week in the northern districts, officials said, despite calls for a "
+        "ceasefire from regional leaders and the United Nations."),
         "The defence ministry said 14 soldiers were killed and 23 wounded since Monday, bringing the total to 212.",
-        "Aid groups said the road to the provincial capital was cut. They said convoys carrying food and medical "
-        "supplies had been turned back at a check-point on Tuesday.",
+        ("Aid groups said the road to the provincial capital was cut. They said convoys carrying food and medical "
+        "supplies had been turned back at a check-point on Tuesday."),
     ]
 
 
@@ -476,6 +476,18 @@ def test_non_articles_are_passed_over_quietly(tmp_path: Path) -> None:
     assert diagnostics.warnings == []
 
 
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="needs a file system that takes any bytes as names")
+def test_file_names_that_are_not_utf8_are_skipped(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"good.txt": REAL_ARTICLE})
+    with open(os.path.join(os.fsencode(project.articles_dir), b"caf\xe9.txt"), "wb") as handle:
+        handle.write(REAL_ARTICLE.encode("utf-8"))
+    articles, diagnostics = read(project)
+    assert [a.id for a in articles] == ["good"]
+    [warning] = diagnostics.warnings
+    assert str(warning) == "content/articles/caf\\xe9.txt: skipped: file name is not valid UTF-8 (rename the file)"
+    str(warning).encode("utf-8")  # printable as is
+
+
 def test_missing_articles_folder_is_an_empty_project(tmp_path: Path) -> None:
     assert read(Project(tmp_path)) == ([], Diagnostics())
 
@@ -530,7 +542,7 @@ def hostile_project(root: Path) -> Project:
         "deep.md": "---\ntitle: Deep\n---\n\n" + "> " * 5000 + "quoted deeply, it said.\n",
         # PyYAML's C loader dies (SIGSEGV) on these; they must be refused before parsing.
         "c-stack-brackets.md": "---\ntitle: " + "[" * 100_000 + "]" * 100_000 + "\n---\n\nBody text, it said.\n",
-        "c-stack-dashes.md": "---\ntitle:\n" + "- " * 100_000 + "x\n---\n\nBody text, it said.\n",
+        "c-stack-dashes.md": "---\ntitle: T\nx: " + "- " * 100_000 + "x\n---\n\nBody text, it said.\n",
         "c-stack-indent.md": "---\n" + "".join(" " * i + f"k{i}:\n" for i in range(300)) + "---\n\nBody, it said.\n",
         "deep-front-matter.md": "---\n# * makes PyYAML use its recursive loader\ntitle: " + "[" * 20_000
                                 + "]" * 20_000 + "\n---\n\nBody text here, it said.\n",

@@ -283,7 +283,9 @@ OUR_SCRIPTS = {"static/search.js"}
 @pytest.mark.parametrize("url", EVIL_URLS)
 def test_hostile_strings_never_become_markup_or_links(tmp_path, url):
     site, _, diagnostics = build(tmp_path, [hostile_briefing(url)], site_url=SITE_URL, search=True)
-    assert sorted(p.name for p in (tmp_path / "proj").iterdir()) == ["site"]  # nothing written beside site/
+    # nothing written beside site/ but the render cache
+    assert sorted(p.name for p in (tmp_path / "proj").iterdir()) == [".briefgen", "site"]
+    assert [p.name for p in (tmp_path / "proj" / ".briefgen").iterdir()] == [render.CACHE_FILE]
     pages = html_pages(site)
     assert len(pages) > 5
     for rel, tags in pages.items():

@@ -59,12 +59,20 @@ def _plausible(who: str) -> bool:
     )
 
 
+_SPEECH_HINT = re.compile(
+    r"sa(?:id|ys?)\b|told|tells|report|confirm|announc|claim|stat|add|note|estimat|insist|warn|accus|"
+    r"den(?:ied|ies)|alleg|explain|wrote|testif|according|citing"
+)
+
+
 def find_reporter(sentence: str) -> str | None:
     """The source a sentence attributes itself to, or None.
 
     Pronouns ("it said") are returned as written so the caller can resolve them
     against earlier sentences.
     """
+    if not _SPEECH_HINT.search(sentence.lower()):
+        return None
     candidates: list[tuple[int, str]] = []
     for match in _WHO_BEFORE.finditer(sentence):
         who = _clean(match.group("who"))

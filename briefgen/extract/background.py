@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..models import Article, Passage
+from .numbers import TENS, UNITS
 from .sentences import Sentence
 
 _STOP = frozenset(
@@ -51,10 +52,20 @@ def content_words(text: str) -> frozenset[str]:
     return frozenset(w for w in words if w not in _STOP and len(w) > 1)
 
 
+_NUMBER_WORDS = frozenset(UNITS) | frozenset(TENS) | {"hundred", "thousand", "million"}
+
+
+def _numbers(words: frozenset[str]) -> frozenset[str]:
+    return frozenset(w for w in words if w.isdigit() or w in _NUMBER_WORDS)
+
+
 def similar(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Near-duplicate sentences: most content words shared."""
+    """Near-duplicate sentences: most content words shared, and the same numbers."""
     if not a or not b:
         return False
+    numbers_a, numbers_b = _numbers(a), _numbers(b)
+    if numbers_a and numbers_b and numbers_a != numbers_b:
+        return False  # "twenty-six killed" and "twenty-seven died" are different facts
     overlap = len(a & b)
     return overlap / len(a | b) >= 0.5 or overlap / min(len(a), len(b)) >= 0.75
 
@@ -80,15 +91,35 @@ def is_past(sentence: str, published: date | None) -> bool:
 
 
 def group_similar(candidates: list[Candidate]) -> list[list[Candidate]]:
-    """Clusters of near-duplicate sentences, first-seen order (deterministic)."""
+    """Clusters of near-duplicate sentences from different articles, first-seen order.
+
+    An inverted index from word to groups keeps this close to linear: a sentence
+    is only compared with groups that share enough of its words to be similar.
+    """
     groups: list[list[Candidate]] = []
+    smallest: list[int] = []  # fewest words of any member, per group
+    index: dict[str, set[int]] = {}
     for candidate in candidates:
-        for group in groups:
-            if any(other.article != candidate.article and similar(other.words, candidate.words) for other in group):
-                group.append(candidate)
+        shared: dict[int, int] = {}
+        for word in candidate.words:
+            for number in index.get(word, ()):
+                shared[number] = shared.get(number, 0) + 1
+        size = len(candidate.words)
+        target = None
+        # similar() needs half of the union or three quarters of the smaller sentence shared
+        for number in sorted(n for n, count in shared.items()
+                             if count >= min(0.5 * size, 0.75 * min(size, smallest[n]))):
+            if any(o.article != candidate.article and similar(o.words, candidate.words) for o in groups[number]):
+                target = number
                 break
-        else:
-            groups.append([candidate])
+        if target is None:
+            target = len(groups)
+            groups.append([])
+            smallest.append(size)
+        groups[target].append(candidate)
+        smallest[target] = min(smallest[target], size)
+        for word in candidate.words:
+            index.setdefault(word, set()).add(target)
     return groups
 
 

@@ -70,6 +70,7 @@ _UNDISCLOSED = re.compile(
     re.IGNORECASE,
 )
 UNATTRIBUTED = "Unattributed"
+_ACCUSATION = re.compile(r"\s+(?:has\s+|had\s+)?(accused|accuses|denied|denies)\b")
 
 
 def extract_claims(article: Article, sentences: list[Sentence]) -> list[Claim]:
@@ -100,8 +101,8 @@ def extract_claims(article: Article, sentences: list[Sentence]) -> list[Claim]:
         else:
             last_named = who
         what = _what(sentence.text, who)
-        accusation = re.search(rf"{re.escape(who)}\s+(?:has\s+|had\s+)?(accused|accuses|denied|denies)\b",
-                               sentence.text)
+        position = sentence.text.find(who)
+        accusation = _ACCUSATION.match(sentence.text, position + len(who)) if position >= 0 else None
         if accusation:
             what = f"{accusation.group(1)} {what}"
         if len(what) < 12:

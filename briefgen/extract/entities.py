@@ -14,7 +14,7 @@ from ..models import Article, Entity
 from .gazetteer import gazetteer_mentions
 
 _PERSON_TITLE = re.compile(
-    r"\b(?:spokes(?:man|woman|person)|President|Prime Minister|Minister|minister|General|Gen\.|"
+    r"\b(?:(?i:spokes(?:man|woman|person))|President|Prime Minister|Minister|minister|General|Gen\.|"
     r"Colonel|Col\.|Captain|Capt\.|Sgt\.|Officer|Chief|Mayor|Governor|Gov\.|Sen\.|Senator|Rep\.|"
     r"Judge|Pope|King|Queen|Dr\.|Mr\.|Mrs\.|Ms\.|Secretary-General|Secretary)\s+"
     r"(?P<name>[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2})"

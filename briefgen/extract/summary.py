@@ -8,7 +8,7 @@ citing every article that states the same thing.
 from __future__ import annotations
 
 from ..models import Article, Figure, Passage
-from .background import Candidate, clean_text, content_words, group_similar
+from .background import Candidate, clean_text, content_words, group_similar, similar
 from .sentences import Sentence
 
 MAX_SENTENCES = 3
@@ -63,23 +63,22 @@ def build_summary(
                 continue
             leads.append(Candidate(sentence, article.id, content_words(sentence.text)))
             taken += 1
-    all_candidates = [
-        Candidate(s, a.id, content_words(s.text)) for a in ordered for s in sentences[a.id]
-    ]
+    # which articles state each sentence: one grouping over every sentence
+    everything = [Candidate(s, a.id, content_words(s.text)) for a in ordered for s in sentences[a.id]]
+    stated_by: dict[tuple[str, int], set[str]] = {}
+    for group in group_similar(everything):
+        ids = {c.article for c in group}
+        for c in group:
+            stated_by[(c.article, c.sentence.index)] = ids
     passages: list[Passage] = []
-    chosen: list[Candidate] = []
-    for group in group_similar(leads):
-        head = group[0]
-        if any(content_words(head.sentence.text) & c.words == head.words for c in chosen):
+    chosen: list[frozenset[str]] = []
+    for lead in leads:
+        if any(similar(lead.words, words) for words in chosen):
             continue
-        citing = {c.article for c in group}
-        # cite every article that states the same sentence, not only the leads
-        for other in group_similar([head] + [c for c in all_candidates if c.article not in citing])[0][1:]:
-            citing.add(other.article)
-        chosen.append(head)
-        ids = sorted(citing)
-        passages.append(Passage(text=clean_text(head.sentence.text), articles=ids,
-                                key=content_key("|".join(ids), "summary", head.sentence.text)))
+        chosen.append(lead.words)
+        ids = sorted(stated_by.get((lead.article, lead.sentence.index), {lead.article}))
+        passages.append(Passage(text=clean_text(lead.sentence.text), articles=ids,
+                                key=content_key("|".join(ids), "summary", lead.sentence.text)))
         if len(passages) == MAX_SENTENCES:
             break
     return passages

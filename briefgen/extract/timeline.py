@@ -32,8 +32,14 @@ _ANCHOR = re.compile(
 )
 
 
+# cheap test first: every anchor contains one of these stems
+_ANCHOR_HINT = re.compile(r"day|night|morning|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec")
+
+
 def time_anchor(sentence: str) -> str | None:
     """The sentence's own words for when it happened ("late Monday"), or None."""
+    if not _ANCHOR_HINT.search(sentence.lower()):
+        return None
     match = _ANCHOR.search(sentence)
     if not match:
         return None

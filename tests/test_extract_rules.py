@@ -1,0 +1,68 @@
+"""Casualty patterns: which numbers in one sentence are counts of people, and of what kind."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefgen.extract.rules import find_matches
+
+
+def pairs(sentence: str) -> set[tuple[str, int]]:
+    return {(m.kind, m.value) for m in find_matches(sentence)}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Twelve people were killed and 20 were wounded.", {("killed", 12), ("injured", 20)}),
+        ("Twenty-seven separatist fighters died in clashes on Monday.", {("killed", 27)}),
+        ("The blast killed at least 12 people.", {("killed", 12)}),
+        ("A woman was killed by a stray bullet.", {("killed", 1)}),
+        ("The quake left four people dead and 70 others injured.", {("killed", 4), ("injured", 70)}),
+        ("24 dead, over 200 injured.", {("killed", 24), ("injured", 200)}),
+        ("The total death toll rose to 67 including nine civilian deaths.", {("killed", 67), ("killed", 9)}),
+        ("It has previously put the number of deaths at 28.", {("killed", 28)}),
+        ("The dead included seven children, three women and two men.",
+         {("killed", 7), ("killed", 3), ("killed", 2)}),
+        ("Police arrested 46 people after the riot.", {("arrested", 46)}),
+        ("Two climbers are missing.", {("missing", 2)}),
+        ("More than 15,000 people were displaced.", {("displaced", 15000)}),
+        ("55 wounded, 15 critically.", {("injured", 55), ("injured", 15)}),
+        ("A 59 - year - old grandmother was hit and killed.", {("killed", 1)}),
+    ],
+)
+def test_casualty_counts_are_found(sentence: str, expected: set[tuple[str, int]]) -> None:
+    assert pairs(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The magnitude 6.1 quake destroyed 300 houses.",
+        "Turnout was 90 per cent and 2.5 million voters took part.",
+        "100% Font Size",
+        "The war cost $30 million over 12 years.",
+        "No one was injured.",
+        "The gunman could have killed 20 people.",
+        "Two officers fatally shot the teenager.",  # the officers did the shooting
+        "Drake shot 35.",  # basketball
+        "The moves brought to 12 the number of Rams players on injured reserve.",
+    ],
+)
+def test_numbers_that_are_not_casualty_counts_are_ignored(sentence: str) -> None:
+    assert pairs(sentence) == set()
+
+
+def test_ages_and_years_are_not_counts_but_the_person_is() -> None:
+    assert pairs("A 25-year-old man was arrested in 1994.") == {("arrested", 1)}
+
+
+def test_verdict_story_victim_is_not_a_new_casualty() -> None:
+    assert pairs("He was found guilty of killing a woman in 2012.") == set()
+    assert pairs("He was convicted of killing four people.") == {("killed", 4)}
+
+
+def test_qualifier_and_toll_are_kept() -> None:
+    (match,) = find_matches("The military death toll rose to at least 58.")
+    assert match.qualifier == "at least"
+    assert match.toll and "toll" in match.toll.lower()
