@@ -22,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from . import __version__, briefing, cluster, extract, ingest, render
 from .cache import Memo, code_fingerprint
 from .config import Project, Settings
-from .diagnostics import Diagnostics, Problem
+from .diagnostics import BriefgenError, Diagnostics, Problem
 from .models import Article, Extraction
 
 STAGES = ("ingest", "cluster", "extract", "briefing", "render")
@@ -107,21 +107,38 @@ def input_fingerprint(project: Project, settings: Settings) -> str:
     return digest.hexdigest()
 
 
-def _up_to_date(project: Project, fingerprint: str) -> bool:
+def _check_cache_dir(project: Project) -> None:
+    """The cache must be a real folder inside the project, never a link to elsewhere."""
+    if project.cache_dir.is_symlink() or (project.cache_dir.exists() and not project.cache_dir.is_dir()):
+        raise BriefgenError(Problem(".briefgen", "is a symbolic link or not a folder; "
+                                    "remove it (it holds only a disposable cache)"))
+
+
+def _last_build(project: Project, fingerprint: str) -> dict | None:
+    """The record of the last successful build, if it built exactly these inputs."""
     state = project.cache_dir / STATE_FILE
     try:
         saved = json.loads(state.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    return saved.get("fingerprint") == fingerprint and render.site_is_complete(project)
+        return None
+    if saved.get("fingerprint") != fingerprint or not render.site_is_complete(project):
+        return None
+    return saved
 
 
-def _record_success(project: Project, fingerprint: str) -> None:
-    """Written last, atomically: a build killed before this point is simply redone."""
+def _record_success(project: Project, fingerprint: str, report: BuildReport) -> None:
+    """Written last, atomically: a build killed before this point is simply redone.
+
+    Keeps the build's warnings, so an up-to-date rebuild still reports them
+    (and still fails under ``--strict``).
+    """
     project.cache_dir.mkdir(parents=True, exist_ok=True)
     state = project.cache_dir / STATE_FILE
     temp = state.with_suffix(".tmp")
-    temp.write_text(json.dumps({"fingerprint": fingerprint, "version": __version__}), encoding="utf-8")
+    temp.write_text(json.dumps({
+        "fingerprint": fingerprint, "version": __version__,
+        "warnings": [[w.path, w.message, w.line, w.column] for w in report.warnings],
+        "notices": report.notices}), encoding="utf-8")
     os.replace(temp, state)
 
 
@@ -157,9 +174,13 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
     successful build, nothing is redone (``force`` redoes it anyway).
     """
     report = BuildReport()
+    _check_cache_dir(project)
     fingerprint = input_fingerprint(project, settings)
-    if not force and _up_to_date(project, fingerprint):
+    last = None if force else _last_build(project, fingerprint)
+    if last is not None:
         report.up_to_date = True
+        report.warnings = [Problem(*fields) for fields in last.get("warnings", [])]
+        report.notices = list(last.get("notices", []))
         return report
     diagnostics = Diagnostics()
     workers = worker_count(settings, jobs)
@@ -194,7 +215,6 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
     with stage("render"):
         rendered = render.render_site(project, settings, briefings, by_id, diagnostics, jobs=workers)
         details["render"] = f"{rendered.written} page(s) written"
-    _record_success(project, input_fingerprint(project, settings))
 
     report.articles_read = len(articles)
     report.articles_skipped = sum(1 for w in diagnostics.warnings if w.message.startswith("skipped"))
@@ -208,6 +228,7 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
     report.pages_removed = rendered.removed
     report.warnings = diagnostics.warnings
     report.notices = list(rendered.notices)
+    _record_success(project, input_fingerprint(project, settings), report)
     return report
 
 
@@ -257,7 +278,10 @@ def clean(project: Project) -> list[Path]:
         render.check_site_dir(project.site_dir)  # refuses a folder briefgen did not write
         shutil.rmtree(project.site_dir)
         removed.append(project.site_dir)
-    if project.cache_dir.exists():
+    if project.cache_dir.is_symlink():
+        project.cache_dir.unlink()  # the link only, never what it points to
+        removed.append(project.cache_dir)
+    elif project.cache_dir.exists():
         shutil.rmtree(project.cache_dir)
         removed.append(project.cache_dir)
     return removed

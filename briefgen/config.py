@@ -76,9 +76,11 @@ class Settings:
     search: bool = _setting(True, "build the Pagefind full-text search index")
     exclude: list[str] = _setting([], "article ids kept out of every briefing")
     similarity: float = _setting(
-        0.0, "clustering: similarity two reports need to share a story (0 = built-in default)")
+        0.0, "clustering: how likely (0-1), on average over their pairs, two groups of reports "
+             "must be to tell the same story before they merge (0 = built-in default, about 0.27)")
     window_days: int = _setting(
-        7, "clustering: dated reports further apart than this many days are different stories")
+        7, "clustering: dated reports up to this many days apart are compared freely; further "
+           "apart they need more evidence, and beyond 8 windows they are never joined")
     jobs: int = _setting(0, "worker processes for a build; 0 = one per core")
 
 

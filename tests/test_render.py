@@ -382,6 +382,129 @@ def test_only_changed_files_are_written_and_stale_pages_removed(tmp_path):
     assert not list(site.rglob("*.tmp"))
 
 
+# -- incremental rendering -------------------------------------------------------------------
+def varied_briefings(count: int) -> list[Briefing]:
+    """Briefings that share places, actors and publishers, as a real desk's do."""
+    result = [seed_briefing(old_slugs=["old-name"])]
+    for n in range(count):
+        record = dated_briefing(n, f"2020-0{1 + n % 9}-{1 + n % 27:02d}")
+        record.places = [Entity(f"Town {n % 5}", "place"), Entity("Capital", "place")]
+        record.actors = [Entity(f"Army {n % 3}", "group")]
+        record.sources[0].publisher = f"Wire {n % 4}"
+        record.claims = [Claim("A spokesman", f"statement {n}", f"art{n}", f"The spokesman said {n}.", id="c1"),
+                         Claim("Nobody", "a claim citing nothing known", "missing-source", "Quote.", id="c2")]
+        result.append(record)
+    return result
+
+
+def edited(briefings: list[Briefing]) -> list[Briefing]:
+    """The same briefings after an editor changed one: title, a figure, a new place and publisher."""
+    changed = [replace(b) for b in briefings]
+    target = changed[3]
+    target.title = "An edited title"
+    target.figures = [replace(target.figures[0], value=999)]
+    target.places = target.places + [Entity("A new village", "place")]
+    target.sources = [replace(target.sources[0], publisher="A new publisher")]
+    return changed
+
+
+def render_into(root: Path, briefings: list[Briefing], jobs: int = 1, **settings) -> tuple:
+    settings.setdefault("search", False)
+    settings.setdefault("site_url", SITE_URL)
+    root.mkdir(parents=True, exist_ok=True)
+    diagnostics = Diagnostics()
+    report = render.render_site(Project(root), Settings(**settings), briefings, {}, diagnostics, jobs=jobs)
+    return report, diagnostics
+
+
+def count_renders(monkeypatch) -> list[str]:
+    rendered: list[str] = []
+    original = render._render_one
+
+    def counting(env, job, site_globals):
+        rendered.append(job.path)
+        return original(env, job, site_globals)
+
+    monkeypatch.setattr(render, "_render_one", counting)
+    return rendered
+
+
+def test_incremental_render_equals_a_cold_render(tmp_path, monkeypatch):
+    briefings = varied_briefings(30)
+    render_into(tmp_path / "warm", briefings)
+    rendered = count_renders(monkeypatch)
+    again, _ = render_into(tmp_path / "warm", briefings)
+    assert rendered == [] and again.written == 0  # nothing changed: nothing rendered, nothing written
+
+    changed = edited(briefings)
+    warm, warm_diagnostics = render_into(tmp_path / "warm", changed)
+    cold, cold_diagnostics = render_into(tmp_path / "cold", changed)
+    assert site_files(tmp_path / "warm" / "site") == site_files(tmp_path / "cold" / "site")
+    assert warm_diagnostics.warnings == cold_diagnostics.warnings  # warnings of skipped briefings are kept
+    assert any("missing-source" in w.message for w in warm_diagnostics.warnings)
+    assert "briefings/dated-2.html" in warm.written_files
+    assert "briefings/dated-3.html" not in rendered, " ".join(rendered)
+    assert "briefings/dated-3.html" not in warm.written_files
+    assert "places/a-new-village.html" in warm.written_files
+    # only the changed briefing, its index/entity/publisher pages and the site-wide files
+    assert len(rendered) < 15 < len(cold.written_files)
+
+
+def test_process_pool_incremental_render_equals_a_cold_render(tmp_path):
+    briefings = varied_briefings(420)
+    render_into(tmp_path / "warm", briefings, jobs=2)
+    changed = edited(briefings)
+    warm, _ = render_into(tmp_path / "warm", changed, jobs=2)
+    render_into(tmp_path / "cold", changed, jobs=1)
+    assert site_files(tmp_path / "warm" / "site") == site_files(tmp_path / "cold" / "site")
+    assert warm.written < 20
+
+
+def test_render_cache_follows_theme_and_settings(tmp_path):
+    root = tmp_path / "proj"
+    theme = root / "themes" / "mine" / "templates"
+    theme.mkdir(parents=True)
+    footer = '{% extends "base.html" %}{% block main %}<h1>Places</h1><p>version one</p>{% endblock %}'
+    (theme / "entities.html").write_text(footer, encoding="utf-8")
+    briefings = varied_briefings(5)
+    render_into(root, briefings, theme="mine")
+    assert "version one" in (root / "site/places/index.html").read_text(encoding="utf-8")
+    (theme / "entities.html").write_text(footer.replace("one", "two"), encoding="utf-8")
+    render_into(root, briefings, theme="mine")
+    assert "version two" in (root / "site/places/index.html").read_text(encoding="utf-8")
+    report, _ = render_into(root, briefings, theme="mine", title="A new title")
+    assert "briefings/dated-1.html" in report.written_files
+    assert "A new title" in (root / "site/briefings/dated-1.html").read_text(encoding="utf-8")
+
+
+def test_a_torn_cache_or_edited_site_file_is_repaired(tmp_path):
+    briefings = varied_briefings(5)
+    root = tmp_path / "proj"
+    render_into(root, briefings)
+    expected = site_files(root / "site")
+    cache = root / ".briefgen" / render.CACHE_FILE
+    cache.write_bytes(cache.read_bytes()[:100])  # a crash can leave no worse than this
+    (root / "site" / "briefings" / "dated-1.html").write_text("edited by hand", encoding="utf-8")
+    (root / "site" / "places" / "capital.html").unlink()
+    render_into(root, briefings)
+    assert site_files(root / "site") == expected
+    page = root / "site" / "briefings" / "dated-2.html"
+    page.write_bytes(page.read_bytes().replace(b"Dated", b"Dat3d"))  # same size, new mtime
+    report, _ = render_into(root, briefings)
+    assert report.written_files == ["briefings/dated-2.html"]
+    assert site_files(root / "site") == expected
+
+
+def test_render_into_another_folder_ignores_the_first_ones_files(tmp_path):
+    briefings = varied_briefings(5)
+    root = tmp_path / "proj"
+    render_into(root, briefings)
+    other = tmp_path / "elsewhere"
+    render.render_site(Project(root), Settings(search=False, site_url=SITE_URL), briefings, {}, Diagnostics(),
+                       site_dir=other)
+    assert site_files(other) == site_files(root / "site")
+
+
 def test_refuses_to_write_into_a_foreign_folder(tmp_path):
     root = tmp_path / "proj"
     (root / "site").mkdir(parents=True)

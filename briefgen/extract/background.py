@@ -8,7 +8,7 @@ articles into one passage per fact that cites every article stating it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from ..models import Article, Passage
@@ -40,23 +40,27 @@ _STATIVE = re.compile(
 _SPEECH = re.compile(r"\b(?:said|says|told|according to)\b", re.IGNORECASE)
 
 
-@dataclass
-class Candidate:
-    sentence: Sentence
-    article: str
-    words: frozenset[str]
-
-
-def content_words(text: str) -> frozenset[str]:
-    words = re.findall(r"[a-z0-9]+", text.lower().replace("’", "'"))
-    return frozenset(w for w in words if w not in _STOP and len(w) > 1)
-
-
 _NUMBER_WORDS = frozenset(UNITS) | frozenset(TENS) | {"hundred", "thousand", "million"}
 
 
 def _numbers(words: frozenset[str]) -> frozenset[str]:
     return frozenset(w for w in words if w.isdigit() or w in _NUMBER_WORDS)
+
+
+@dataclass
+class Candidate:
+    sentence: Sentence
+    article: str
+    words: frozenset[str]
+    numbers: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.numbers = _numbers(self.words)
+
+
+def content_words(text: str) -> frozenset[str]:
+    words = re.findall(r"[a-z0-9]+", text.lower().replace("’", "'"))
+    return frozenset(w for w in words if w not in _STOP and len(w) > 1)
 
 
 def similar(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -90,6 +94,12 @@ def is_past(sentence: str, published: date | None) -> bool:
     return False
 
 
+def _alike(a: Candidate, b: Candidate) -> bool:
+    if a.numbers and b.numbers and a.numbers != b.numbers:
+        return False
+    return similar(a.words, b.words)
+
+
 def group_similar(candidates: list[Candidate]) -> list[list[Candidate]]:
     """Clusters of near-duplicate sentences from different articles, first-seen order.
 
@@ -109,17 +119,23 @@ def group_similar(candidates: list[Candidate]) -> list[list[Candidate]]:
         # similar() needs half of the union or three quarters of the smaller sentence shared
         for number in sorted(n for n, count in shared.items()
                              if count >= min(0.5 * size, 0.75 * min(size, smallest[n]))):
-            if any(o.article != candidate.article and similar(o.words, candidate.words) for o in groups[number]):
+            members = groups[number]
+            # the first and the latest members stand for a group: bounded work per sentence
+            if any(o.article != candidate.article and _alike(o, candidate)
+                   for o in {id(m): m for m in (members[0], *members[-2:])}.values()):
                 target = number
                 break
+        if size < 4:  # too short to say it is the same fact
+            target = None
         if target is None:
             target = len(groups)
             groups.append([])
             smallest.append(size)
         groups[target].append(candidate)
         smallest[target] = min(smallest[target], size)
-        for word in candidate.words:
-            index.setdefault(word, set()).add(target)
+        if size >= 4:
+            for word in candidate.words:
+                index.setdefault(word, set()).add(target)
     return groups
 
 
