@@ -197,12 +197,16 @@ def transplants(store: Store, plans: list[Plan]) -> Moves:
     """What moves where: edits follow their article; a merged briefing's edits all move."""
     moves = Moves()
     owner = {a: p.id for p in plans for a in p.article_ids}
+    members = {p.id: p.article_ids for p in plans}
     for bid, stored in sorted(store.briefings.items()):
         if stored.doc is None:
             continue
         dissolved_into = store.dissolved.get(bid)
         if bid in store.dissolved and dissolved_into is None:
             continue
+        if dissolved_into is None and stored.doc is stored.written and \
+                stored.written.get("articles") == members.get(bid):
+            continue  # untouched file, same articles: nothing leaves it
         state = MergeState.from_record(stored.record)
         written = stored.written
         doc = stored.doc

@@ -71,7 +71,10 @@ class MergeState:
     def from_record(cls, record: dict | None) -> MergeState:
         if not record:
             return cls()
-        return cls(owned=json.loads(json.dumps(record.get("owned", {}))),
+        owned = {name: list(value) if isinstance(value, list) else
+                 {ident: list(fields) for ident, fields in value.items()}
+                 for name, value in record.get("owned", {}).items()}
+        return cls(owned=owned,
                    keys={k: dict(v) for k, v in record.get("keys", {}).items()},
                    next=dict(record.get("next", {})),
                    refs=dict(record.get("refs", {})),

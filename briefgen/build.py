@@ -23,7 +23,7 @@ from . import __version__, briefing, cluster, extract, ingest, render
 from .cache import Memo, code_fingerprint
 from .config import Project, Settings
 from .diagnostics import BriefgenError, Diagnostics, Problem
-from .models import Article, Extraction
+from .models import Article, Extraction, Story
 
 STAGES = ("ingest", "cluster", "extract", "briefing", "render")
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -197,14 +197,17 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
         shown.finish(name, seconds, details.get(name, "done"))
 
     with stage("ingest"):
-        articles = ingest.read_articles(project, settings, diagnostics, jobs=workers)
+        read_memo = Memo(project.cache_dir / "articles.pickle", code_fingerprint(
+            [PACKAGE_DIR / name for name in ("ingest.py", "models.py", "safeyaml.py")]))
+        articles = ingest.read_articles(project, settings, diagnostics, jobs=workers, memo=read_memo)
+        read_memo.save()
         excluded = set(settings.exclude)
         articles = [a for a in articles if a.id not in excluded]
         by_id = {a.id: a for a in articles}
         store = briefing.load_all(project)
         details["ingest"] = f"{len(articles)} article(s)"
     with stage("cluster"):
-        stories = cluster.cluster(articles, settings)
+        stories = cluster_all(project, articles, settings)
         plans = briefing.plan(store, stories, by_id, settings)
         details["cluster"] = f"{len(stories)} stor(y/ies), {len(plans)} briefing(s)"
     with stage("extract"):
@@ -230,6 +233,25 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
     report.notices = list(rendered.notices)
     _record_success(project, input_fingerprint(project, settings), report)
     return report
+
+
+def cluster_all(project: Project, articles: list[Article], settings: Settings) -> list[Story]:
+    """Group the articles into stories, reusing the last grouping when no article changed.
+
+    An edit to a briefing file alone then costs no clustering at all.
+    """
+    digest = hashlib.sha256(json.dumps([settings.similarity, settings.window_days]).encode())
+    for article in articles:
+        digest.update(f"{article.id}\0{article.digest}\n".encode("utf-8", "surrogateescape"))
+    memo = Memo(project.cache_dir / "stories.pickle",
+                code_fingerprint([PACKAGE_DIR / "cluster.py", PACKAGE_DIR / "models.py"]))
+    key = digest.hexdigest()
+    stories = memo.get(key)
+    if stories is None:
+        stories = cluster.cluster(articles, settings)
+        memo.put(key, stories)
+    memo.save()
+    return stories
 
 
 #: Below this many briefings to extract, a process pool costs more than it saves.

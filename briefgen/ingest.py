@@ -27,6 +27,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from .cache import Memo
 from .config import Project, Settings
 from .diagnostics import BriefgenError, Diagnostics, Problem
 from .models import Article
@@ -1046,8 +1047,19 @@ def _pool_read(args: tuple[_Candidate, Path]) -> tuple[Article | None, list[Prob
     return _read_one(*args)
 
 
+def _cache_key(candidate: _Candidate) -> str | None:
+    """A file's identity for the read cache: path, size, mtime and inode (None: uncachable)."""
+    try:
+        info = candidate.path.lstat()
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None  # links, pipes: always re-checked
+    return f"{candidate.path}\0{candidate.article_id}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}"
+
+
 def read_articles(project: Project, settings: Settings, diagnostics: Diagnostics,
-                  jobs: int = 1) -> list[Article]:
+                  jobs: int = 1, memo: Memo | None = None) -> list[Article]:
     """Every readable article under ``content/articles/``, sorted by id.
 
     - Formats by extension: ``.txt`` (first non-empty line is the title),
@@ -1071,21 +1083,32 @@ def read_articles(project: Project, settings: Settings, diagnostics: Diagnostics
       or publisher drops that field only, with a warning at its line.
     - ``jobs > 1`` reads files in worker processes when there are enough of
       them to pay for it; results and warnings keep the same order.
+    - ``memo``: results (article and warnings) of files whose path, size,
+      modification time and inode are unchanged are reused, not re-read.
     """
     del settings  # every ingest option is fixed; the argument keeps the stage signature uniform
     root = project.root.resolve()
     candidates = _find_candidates(project, diagnostics)
     if jobs <= 0:
         jobs = os.cpu_count() or 1
-    results: list[tuple[Article | None, list[Problem]]] | None = None
-    if jobs > 1 and len(candidates) >= POOL_MIN_FILES:
+    keys = [_cache_key(c) for c in candidates]
+    cached = [memo.get(key) if memo is not None and key else None for key in keys]
+    todo = [c for c, hit in zip(candidates, cached) if hit is None]
+    fresh: list[tuple[Article | None, list[Problem]]] | None = None
+    if jobs > 1 and len(todo) >= POOL_MIN_FILES:
         try:
             with ProcessPoolExecutor(max_workers=jobs) as pool:
-                results = list(pool.map(_pool_read, [(c, root) for c in candidates], chunksize=16))
+                fresh = list(pool.map(_pool_read, [(c, root) for c in todo], chunksize=16))
         except (OSError, BrokenProcessPool):  # no process support here: read them in this process
-            results = None
-    if results is None:
-        results = [_read_one(c, root) for c in candidates]
+            fresh = None
+    if fresh is None:
+        fresh = [_read_one(c, root) for c in todo]
+    fresh_results = iter(fresh)
+    results = [hit if hit is not None else next(fresh_results) for hit in cached]
+    if memo is not None:
+        for key, hit, result in zip(keys, cached, results):
+            if key and hit is None:
+                memo.put(key, result)
 
     articles: dict[str, Article] = {}
     first_path: dict[str, str] = {}

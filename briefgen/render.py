@@ -29,7 +29,8 @@ import shutil
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from functools import partial
+from typing import Any, Callable, NamedTuple
 
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.bccache import Bucket
@@ -50,6 +51,7 @@ from .views import (
     SiteModel,
     assemble_site_model,
     briefing_page_data,
+    _publisher_key,
     link_fingerprint_data,
     outside_sources,
     plan_links,
@@ -163,7 +165,8 @@ class StoredBytecode(BytecodeCache):
         self.store[bucket.key] = bucket.bytecode_to_string()
 
 
-def make_environment(dirs: list[Path], compiled: dict[str, bytes] | None = None) -> Environment:
+def make_environment(dirs: list[Path], compiled: dict[str, bytes] | None = None,
+                     cards: dict[str, str] | None = None) -> Environment:
     env = PageEnvironment(
         bytecode_cache=StoredBytecode(compiled) if compiled is not None else None,
         loader=FileSystemLoader([str(d / "templates") for d in dirs]),
@@ -175,7 +178,20 @@ def make_environment(dirs: list[Path], compiled: dict[str, bytes] | None = None)
         keep_trailing_newline=True,
     )
     env.globals.update(cite=cite_link, cites=cite_links, status=status_mark)
+    env.globals["card"] = partial(briefing_card, env, {} if cards is None else cards)
     return env
+
+
+def briefing_card(env: Environment, cards: dict[str, str], page: BriefingPage, root: str) -> Markup:
+    """The index's entry for one briefing (the ``briefing_card`` macro), remembered by
+    the page's fingerprint: an index of thousands re-renders only what changed."""
+    key = f"{page.fingerprint}\0{root}" if getattr(page, "fingerprint", "") else None
+    if key is not None and key in cards:
+        return Markup(cards[key])
+    html = env.get_template("macros.html").module.briefing_card(page, root)
+    if key is not None:
+        cards[key] = str(html)
+    return html
 
 
 def environment_key(dirs: list[Path], settings: Settings) -> str:
@@ -388,14 +404,12 @@ def _record_bytes(record: Briefing) -> bytes:
     it cannot hold falls back to pickle without its memo. The field layout
     itself is covered by the models module's code in the environment key.
     """
-    parts: list = []
-    for value in record.__dict__.values():
+    fields = dict(record.__dict__)
+    for name, value in fields.items():
         if type(value) is list and value and hasattr(value[0], "__dataclass_fields__"):
-            parts.append([tuple(item.__dict__.values()) for item in value])
-        else:
-            parts.append(value)
+            fields[name] = [item.__dict__ for item in value]
     try:
-        return b"m" + marshal.dumps(parts, 2)
+        return b"m" + marshal.dumps(fields, 2)
     except ValueError:
         buffer = io.BytesIO()
         pickler = pickle.Pickler(buffer, protocol=5)
@@ -420,8 +434,7 @@ def briefing_fingerprint(record: Briefing, slug: str, articles: dict[str, Articl
     return digest.hexdigest()
 
 
-@dataclass
-class FileState:
+class FileState(NamedTuple):
     """A file briefgen wrote: the fingerprint of its inputs, its bytes' digest, size and mtime."""
 
     fingerprint: str
@@ -437,8 +450,8 @@ class FileState:
 class BriefingSummary:
     """What one briefing gives the rest of the site, cached by its fingerprint."""
 
-    key_figures: list[dict]
-    source_entries: list[dict]
+    data: bytes  # pickled (key figures, source entries): loaded only for pages that show them
+    source_refs: list[tuple[str | None, int]]  # (publisher key, citation number) per source entry
     warnings: list[Problem]
     source_warnings: list[Problem]
     export: str  # its entry of briefings.json
@@ -460,6 +473,7 @@ class RenderCache:
     briefings: dict[str, BriefingSummary] = field(default_factory=dict)
     search_state: str | None = None
     compiled: dict[str, bytes] = field(default_factory=dict)  # Jinja bytecode by template
+    cards: dict[str, str] = field(default_factory=dict)  # the index's entry per briefing, by fingerprint
 
     @classmethod
     def load(cls, path: Path, key: str, site_dir: Path) -> "RenderCache":
@@ -474,6 +488,11 @@ class RenderCache:
         if cached.site != fresh.site:
             cached.site, cached.files, cached.search_state = fresh.site, {}, None
         return cached
+
+    def prune(self, briefing_prints: set[str], page_prints: set[str]) -> None:
+        """Forget briefings and index entries the site no longer has."""
+        self.briefings = {k: v for k, v in self.briefings.items() if k in briefing_prints}
+        self.cards = {k: v for k, v in self.cards.items() if k.split("\0", 1)[0] in page_prints}
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -590,14 +609,16 @@ class BriefingRenderer:
         context, key_figures, sources = briefing_page_data(record, work.articles, work.links, warnings,
                                                            source_warnings)
         path = work.links.briefing_path(record_id)
+        slim_figures = [_slim_row(row) for row in key_figures]
         summary = BriefingSummary(
-            key_figures=[_slim_row(row) for row in key_figures], source_entries=sources,
+            data=pickle.dumps((slim_figures, sources), protocol=pickle.HIGHEST_PROTOCOL),
+            source_refs=[(_publisher_key(entry["publisher"]), entry["ref"]) for entry in sources],
             warnings=warnings.warnings, source_warnings=source_warnings.warnings,
             export=feeds.export_fragment(record, path))
         if not render_page:
             return BriefingResult(record_id, summary, None, False)
-        page = BriefingPage(record, work.links.slugs[record_id], path, summary.key_figures, sources,
-                            context=context)
+        page = BriefingPage(record, work.links.slugs[record_id], path, key_figures=slim_figures,
+                            source_entries=sources, context=context, fingerprint=page_fingerprint)
         data = _render_one(self.env, PageJob(path, "briefing.html", {"briefing": page, **context}),
                            work.site_globals)
         written, state = self.writer.write_known(path, data, work.known.get(path))
@@ -718,7 +739,7 @@ def render_site(
     ids = sorted(by_id)
     briefing_prints = {i: briefing_fingerprint(by_id[i], links.slugs[i], articles) for i in ids}
     page_prints = {i: run.page_fingerprint(links.briefing_path(i), "briefing.html", briefing_prints[i],
-                                           link_fingerprint_data(by_id[i], links, articles)) for i in ids}
+                                           link_fingerprint_data(by_id[i], links)) for i in ids}
     statics = static_files(dirs)
     about_file = project.content_dir / "about.md"
     about_text = None
@@ -772,17 +793,15 @@ def render_site(
             run.results.append((path, result.written))
 
     # Every briefing's summary, in the order a cold build reports warnings.
-    env = make_environment(dirs, cache.compiled)
+    env = make_environment(dirs, cache.compiled, cache.cards)
     pages: dict[str, BriefingPage] = {}
     for i in ids:
         summary = summaries[i]
         diagnostics.warnings.extend(summary.warnings)
-        for entry in summary.source_entries:  # publisher pages may have moved since it was cached
-            publisher = entry["publisher"]
-            key = publisher.strip().casefold() if publisher and publisher.strip() else None
-            entry["publisher_url"] = links.publisher_urls.get(key)
-        pages[i] = BriefingPage(by_id[i], links.slugs[i], links.briefing_path(i), summary.key_figures,
-                                summary.source_entries, make_context=_context_maker(by_id[i], articles, links))
+        pages[i] = BriefingPage(by_id[i], links.slugs[i], links.briefing_path(i), source_refs=summary.source_refs,
+                                load_summary=partial(_load_summary, summary.data, links),
+                                make_context=partial(_make_context, by_id[i], articles, links),
+                                fingerprint=page_prints[i])
     model = assemble_site_model(briefings, links, pages, redirects)
     for page in model.briefings:
         diagnostics.warnings.extend(summaries[page.record.id].source_warnings)
@@ -804,12 +823,11 @@ def render_site(
                               entity["name"], entity["kinds"], shown(entity["briefings"]))
     run.template_page(env, site_globals, PageJob(f"{PUBLISHERS_DIR}/index.html", "publishers.html",
                                                  {"publishers": model.publishers}),
-                      [[p["name"], p["path"], [page_prints[item["briefing"].record.id] for item in p["items"]]]
-                       for p in model.publishers])
+                      [[p["name"], p["path"], len(p["items"])] for p in model.publishers])
     for publisher in model.publishers:
         run.template_page(env, site_globals, PageJob(publisher["path"], "publisher.html", {"publisher": publisher}),
-                          publisher["name"], [[page_prints[item["briefing"].record.id], item["source"]["ref"]]
-                                              for item in publisher["items"]])
+                          publisher["name"], [[page.fingerprint, page.source_refs[position][1]]
+                                              for page, position in publisher["items"].refs])
     run.template_page(env, site_globals, PageJob("about.html", "about.html", {"about": None}), about_text)
     if about_text is not None:  # rendered only when the page is out of date
         run.results.pop()
@@ -866,7 +884,8 @@ def render_site(
     run.writer.write(MARKER_FILE, _manifest_bytes(planned))
 
     cache.files = run.files
-    cache.briefings = {briefing_prints[i]: summaries[i] for i in ids}
+    cache.briefings.update((briefing_prints[i], summaries[i]) for i in ids)
+    cache.prune(set(briefing_prints.values()), set(page_prints.values()))
     bundle = site_dir / search.BUNDLE_DIR
     if settings.search:
         # Pagefind reads only the HTML pages: when none changed since it last
@@ -889,12 +908,17 @@ def render_site(
     return report
 
 
-def _context_maker(record: Briefing, articles: dict[str, Article], links: SiteLinks) -> Callable[[], dict]:
-    """Builds a briefing's full page data on demand (a theme's index may ask for it);
+def _make_context(record: Briefing, articles: dict[str, Article], links: SiteLinks) -> dict:
+    """A briefing's full page data, built on demand (a theme's index may ask for it);
     its warnings were already reported with the briefing's summary."""
-    def make() -> dict:
-        return briefing_page_data(record, articles, links, Diagnostics())[0]
-    return make
+    return briefing_page_data(record, articles, links, Diagnostics())[0]
+
+
+def _load_summary(data: bytes, links: SiteLinks) -> tuple[list[dict], list[dict]]:
+    key_figures, sources = pickle.loads(data)
+    for entry in sources:  # publisher pages may have moved since the summary was cached
+        entry["publisher_url"] = links.publisher_urls.get(_publisher_key(entry["publisher"]))
+    return key_figures, sources
 
 
 def _worker_count(jobs: int) -> int:

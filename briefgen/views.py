@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from collections.abc import Sequence
 from typing import Callable
 
 from .charts import history_svg
@@ -82,21 +83,45 @@ class BriefingPage:
     """One briefing, its page path and the data its templates show.
 
     ``key_figures`` and ``source_entries`` are all the index, entity and publisher
-    pages need; the full page ``context`` is built only when something asks for
-    it, so an unchanged briefing costs no work on an incremental render.
+    pages need; they and the full page ``context`` are built (or loaded from a
+    cache) only when something reads them, so an unchanged briefing costs no
+    work on an incremental render.
     """
 
-    def __init__(self, record: Briefing, slug: str, path: str, key_figures: list[dict],
-                 source_entries: list[dict], context: dict | None = None,
-                 make_context: Callable[[], dict] | None = None):
+    def __init__(self, record: Briefing, slug: str, path: str, *, key_figures: list[dict] | None = None,
+                 source_entries: list[dict] | None = None, source_refs: list[tuple[str | None, int]] | None = None,
+                 context: dict | None = None, make_context: Callable[[], dict] | None = None,
+                 load_summary: Callable[[], tuple[list[dict], list[dict]]] | None = None, fingerprint: str = ""):
         self.record = record
         self.slug = slug
         self.path = path
         self.updated: date | None = parse_iso_date(record.updated)
-        self.key_figures = key_figures
-        self.source_entries = source_entries
+        self.fingerprint = fingerprint  # of everything the page shows; "" when unknown
+        self._key_figures = key_figures
+        self._source_entries = source_entries
+        self._load_summary = load_summary
         self._context = context
         self._make_context = make_context
+        if source_refs is None:
+            source_refs = [(_publisher_key(entry["publisher"]), entry["ref"]) for entry in self.source_entries]
+        self.source_refs = source_refs  # (publisher key, citation number) of each source entry
+
+    def _load(self) -> None:
+        if self._load_summary is None:
+            raise ValueError(f"no summary for briefing {self.record.id!r}")
+        self._key_figures, self._source_entries = self._load_summary()
+
+    @property
+    def key_figures(self) -> list[dict]:
+        if self._key_figures is None:
+            self._load()
+        return self._key_figures
+
+    @property
+    def source_entries(self) -> list[dict]:
+        if self._source_entries is None:
+            self._load()
+        return self._source_entries
 
     @property
     def context(self) -> dict:
@@ -105,6 +130,32 @@ class BriefingPage:
                 raise ValueError(f"no page data for briefing {self.record.id!r}")
             self._context = self._make_context()
         return self._context
+
+
+class PublisherItems(Sequence):
+    """A publisher's reports, each with the briefing that cites it.
+
+    Built when first read: the list of publishers shows only counts, so the
+    source entries of briefings that did not change need not be loaded for it.
+    """
+
+    def __init__(self, refs: list[tuple[BriefingPage, int]]):
+        self.refs = refs  # (briefing page, position in its source entries)
+        self._items: list[dict] | None = None
+
+    def _built(self) -> list[dict]:
+        if self._items is None:
+            self._items = [{"briefing": page, "source": page.source_entries[position]} for page, position in self.refs]
+        return self._items
+
+    def __len__(self) -> int:
+        return len(self.refs)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self._built()[index]
+
+    def __iter__(self):
+        return iter(self._built())
 
 
 def briefing_slugs(briefings: list[Briefing], diagnostics: Diagnostics) -> dict[str, str]:
@@ -384,6 +435,7 @@ class SiteLinks:
     """
 
     slugs: dict[str, str]  # briefing id -> slug
+    link_keys: dict[str, tuple[list[str], list[str], list[str | None]]]  # id -> actor, place, publisher keys
     actor_paths: dict[str, str]  # entity key -> page path
     place_paths: dict[str, str]
     entity_names: dict[str, dict[str, set[str]]]  # "actors"/"places" -> entity key -> spellings
@@ -430,42 +482,49 @@ def plan_links(briefings: list[Briefing], articles: dict[str, Article], diagnost
     names: dict[str, dict[str, set[str]]] = {}
     kinds: dict[str, dict[str, set[str]]] = {}
     paths: dict[str, dict[str, str]] = {}
+    keys_of: dict[str, dict[str, list[str]]] = {"actors": {}, "places": {}}
     for attribute, directory in (("actors", ACTORS_DIR), ("places", PLACES_DIR)):
         spellings: dict[str, set[str]] = defaultdict(set)
         entity_kinds: dict[str, set[str]] = defaultdict(set)
         for record in briefings:
+            found = set()
             for entity in getattr(record, attribute):
                 if not entity.name or not entity.name.strip():
                     continue
                 key = entity_key(entity.name)
+                found.add(key)
                 spellings[key].add(" ".join(entity.name.split()))
                 entity_kinds[key].add(entity.kind)
+            keys_of[attribute][record.id] = sorted(found)
         slugs_by_key = allocate_slugs(sorted(spellings))
         names[attribute], kinds[attribute] = spellings, entity_kinds
         paths[attribute] = {key: f"{directory}/{slugs_by_key[key]}.html" for key in spellings}
 
     publisher_names: dict[str | None, set[str]] = defaultdict(set)
+    link_keys: dict[str, tuple[list[str], list[str], list[str | None]]] = {}
     for record in briefings:
+        found_publishers = set()
         for publisher in source_publishers(record, articles):
             key = _publisher_key(publisher)
+            found_publishers.add(key or "")
             publisher_names[key].add(" ".join(publisher.split()) if key else UNKNOWN_PUBLISHER)
+        link_keys[record.id] = (keys_of["actors"][record.id], keys_of["places"][record.id],
+                                [key or None for key in sorted(found_publishers)])
     named = sorted(k for k in publisher_names if k is not None)
     publisher_slugs = allocate_slugs(named, reserved={UNKNOWN_PUBLISHER})
     publisher_urls: dict[str | None, str] = {k: f"{PUBLISHERS_DIR}/{publisher_slugs[k]}.html" for k in named}
     if None in publisher_names:
         publisher_urls[None] = f"{PUBLISHERS_DIR}/{UNKNOWN_PUBLISHER}.html"
-    return SiteLinks(slugs=slugs, actor_paths=paths["actors"], place_paths=paths["places"],
+    return SiteLinks(slugs=slugs, link_keys=link_keys, actor_paths=paths["actors"], place_paths=paths["places"],
                      entity_names=names, entity_kinds=kinds, publisher_urls=publisher_urls,
                      publisher_names=dict(publisher_names))
 
 
-def link_fingerprint_data(record: Briefing, links: SiteLinks, articles: dict[str, Article]) -> list:
+def link_fingerprint_data(record: Briefing, links: SiteLinks) -> list:
     """The parts of other pages' addresses a briefing page shows: its entity and publisher links."""
-    actors = sorted({entity_key(e.name) for e in record.actors if e.name and e.name.strip()})
-    places = sorted({entity_key(e.name) for e in record.places if e.name and e.name.strip()})
-    publishers = sorted({_publisher_key(p) or "" for p in source_publishers(record, articles)})
+    actors, places, publishers = links.link_keys[record.id]
     return [[links.actor_paths[k] for k in actors], [links.place_paths[k] for k in places],
-            [links.publisher_urls.get(k or None) for k in publishers]]
+            [links.publisher_urls.get(k) for k in publishers]]
 
 
 def briefing_page_data(record: Briefing, articles: dict[str, Article], links: SiteLinks,
@@ -521,13 +580,13 @@ def assemble_site_model(briefings: list[Briefing], links: SiteLinks, pages_by_id
         return [{"name": min(names[key]), "kinds": sorted(kinds[key]), "path": paths[key], "briefings": members[key]}
                 for key in sorted(names, key=lambda k: (min(names[k]).casefold(), k))]
 
-    items_by_publisher: dict[str | None, list[dict]] = defaultdict(list)
+    refs_by_publisher: dict[str | None, list[tuple[BriefingPage, int]]] = defaultdict(list)
     for page in ordered:
-        for source in page.source_entries:
-            items_by_publisher[_publisher_key(source["publisher"])].append({"briefing": page, "source": source})
+        for position, (key, _) in enumerate(page.source_refs):
+            refs_by_publisher[key].append((page, position))
     publishers = [
         {"name": min(links.publisher_names[key]) if key else None, "path": links.publisher_urls[key],
-         "items": items_by_publisher[key]}
+         "items": PublisherItems(refs_by_publisher[key])}
         for key in sorted(links.publisher_urls, key=lambda k: (k is None, k or ""))
     ]
 
@@ -563,7 +622,7 @@ def build_site_model(briefings: list[Briefing], articles: dict[str, Article], di
         context, key_figures, sources = briefing_page_data(record, articles, links, diagnostics,
                                                            source_warnings[record.id])
         pages[record.id] = BriefingPage(record, links.slugs[record.id], links.briefing_path(record.id),
-                                        key_figures, sources, context=context)
+                                        key_figures=key_figures, source_entries=sources, context=context)
     for page in sorted(pages.values(), key=sort_key_latest_first):
         diagnostics.warnings.extend(source_warnings[page.record.id].warnings)
     return assemble_site_model(briefings, links, pages, plan_redirects(briefings, links, diagnostics))

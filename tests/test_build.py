@@ -137,3 +137,36 @@ def test_the_same_input_builds_a_byte_identical_site(built, tmp_path):
                 if not k.startswith("pagefind/")}
 
     assert digest(other) == digest(built)
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and "pagefind" not in p.parts}
+
+
+def test_an_incremental_rebuild_produces_exactly_what_a_cold_build_produces(tmp_path, shared_dir):
+    """Caches only save time: after adding and editing, cached and cache-less builds agree."""
+    import shutil
+
+    from conftest import read_jsonl
+
+    warm = Project(tmp_path / "warm")
+    warm.articles_dir.mkdir(parents=True)
+    records = read_jsonl(shared_dir / "corpus" / "gva" / "articles.jsonl")[:60]
+    for record in records[:50]:
+        (warm.articles_dir / f"{record['id']}.txt").write_text(f"{record['title']}\n\n{record['text']}\n")
+    build(warm, load_settings(warm, environ={}), jobs=1)
+    cold = Project(tmp_path / "cold")
+    shutil.copytree(warm.content_dir, cold.content_dir)
+    for project in (warm, cold):  # the same change in both: new articles and a hand edit
+        for record in records[50:]:
+            (project.articles_dir / f"{record['id']}.txt").write_text(
+                f"{record['title']}\n\n{record['text']}\n")
+        path = sorted(project.briefings_dir.glob("*.yaml"))[0]
+        path.write_text(path.read_text(encoding="utf-8").replace("\ntitle: ", "\ntitle: Edited: ", 1),
+                        encoding="utf-8")
+    build(warm, load_settings(warm, environ={}), jobs=1)
+    assert (warm.cache_dir / "extractions.pickle").is_file()
+    build(cold, load_settings(cold, environ={}), jobs=2)
+    assert _tree(warm.site_dir) == _tree(cold.site_dir)
+    assert _tree(warm.briefings_dir) == _tree(cold.briefings_dir)

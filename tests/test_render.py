@@ -438,6 +438,7 @@ def test_incremental_render_equals_a_cold_render(tmp_path, monkeypatch):
 
     changed = edited(briefings)
     warm, warm_diagnostics = render_into(tmp_path / "warm", changed)
+    rendered = list(rendered)
     cold, cold_diagnostics = render_into(tmp_path / "cold", changed)
     assert site_files(tmp_path / "warm" / "site") == site_files(tmp_path / "cold" / "site")
     assert warm_diagnostics.warnings == cold_diagnostics.warnings  # warnings of skipped briefings are kept

@@ -94,6 +94,9 @@ def is_past(sentence: str, published: date | None) -> bool:
     return False
 
 
+_MAX_COMPARED = 40
+
+
 def _alike(a: Candidate, b: Candidate) -> bool:
     if a.numbers and b.numbers and a.numbers != b.numbers:
         return False
@@ -103,39 +106,32 @@ def _alike(a: Candidate, b: Candidate) -> bool:
 def group_similar(candidates: list[Candidate]) -> list[list[Candidate]]:
     """Clusters of near-duplicate sentences from different articles, first-seen order.
 
-    An inverted index from word to groups keeps this close to linear: a sentence
-    is only compared with groups that share enough of its words to be similar.
+    Near-duplicates share most words, so they share at least one of a sentence's
+    rarest words: only groups indexed under those few words are compared, and
+    only with their first and latest members, which keeps the work near-linear.
     """
     groups: list[list[Candidate]] = []
-    smallest: list[int] = []  # fewest words of any member, per group
-    index: dict[str, set[int]] = {}
+    index: dict[str, list[int]] = {}
     for candidate in candidates:
-        shared: dict[int, int] = {}
-        for word in candidate.words:
-            for number in index.get(word, ()):
-                shared[number] = shared.get(number, 0) + 1
-        size = len(candidate.words)
         target = None
-        # similar() needs half of the union or three quarters of the smaller sentence shared
-        for number in sorted(n for n, count in shared.items()
-                             if count >= min(0.5 * size, 0.75 * min(size, smallest[n]))):
-            members = groups[number]
-            # the first and the latest members stand for a group: bounded work per sentence
-            if any(o.article != candidate.article and _alike(o, candidate)
-                   for o in {id(m): m for m in (members[0], *members[-2:])}.values()):
-                target = number
-                break
-        if size < 4:  # too short to say it is the same fact
-            target = None
+        if len(candidate.words) >= 4:  # shorter sentences are too short to be the same fact
+            rarest = sorted(candidate.words, key=lambda w: (len(index.get(w, ())), w))[:3]
+            nearby = sorted({n for word in rarest for n in index.get(word, ())})[:_MAX_COMPARED]
+            for number in nearby:
+                members = groups[number]
+                if any(o.article != candidate.article and _alike(o, candidate)
+                       for o in {id(m): m for m in (members[0], *members[-2:])}.values()):
+                    target = number
+                    break
         if target is None:
             target = len(groups)
             groups.append([])
-            smallest.append(size)
         groups[target].append(candidate)
-        smallest[target] = min(smallest[target], size)
-        if size >= 4:
+        if len(candidate.words) >= 4:
             for word in candidate.words:
-                index.setdefault(word, set()).add(target)
+                postings = index.setdefault(word, [])
+                if not postings or postings[-1] != target:
+                    postings.append(target)
     return groups
 
 

@@ -204,6 +204,25 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         re.IGNORECASE)),
 ]
 
+# Cheap tests on the lower-cased sentence: a rule only runs when its key words occur.
+_STATE_HINT = (r"kill|dead|die|death|fatal|slain|murder|execut|massacr|assassin|perish|behead|gunned|drown|"
+               r"electrocut|wound|injur|hurt|hospitali|maim|shot|grazed|struck|hit|condition|missing|"
+               r"unaccounted|displac|homeless|evacuat|flee|fled|arrest|detain|custody|apprehend|captur|"
+               r"rounded up|lives")
+_RULE_HINTS = {name: re.compile(hint) for name, hint in {
+    "died-later": r"died|succumb|pronounced|declared",
+    "definite-subject": _STATE_HINT, "subject": _STATE_HINT, "bare-subject": _STATE_HINT,
+    "pronoun-subject": r"\b(?:he|she)\b", "self": r"himself|herself",
+    "object-definite": r"\b(?:his|her|their)\b", "bare-died": r"died|perished",
+    "count-noun": r"dead|kill|death|fatalit|wound|injur|hurt|missing|arrest|detain|displac|lives|bodies",
+    "object": r"kill|murder|wound|injur|arrest|detain|displac|evacuat|gunn|shot|shoot|slaughter|massacr",
+    "left": r"\blea?v|\bleft\b", "lives": r"lives", "lives-of": r"lives", "lost": r"\blos[te]",
+    "nominal-possessive": r"of (?:his|her|their)\b", "among-dead": r"among|includ",
+    "dead-include": r"the (?:dead|injured|wounded|victims)", "of-the": r" of the ", "whose": r"whose",
+    "police-killing": r"police killing", "treated": r"treat", "body": r"bod(?:y|ies)|remains",
+    "victims": r"victims", "nominal": r"\bof\b",
+}.items()}
+_TOLL_HINT = re.compile(r"toll|number of|death count|body count")
 _TOLL = re.compile(
     rf"(?P<toll>(?:(?:\w+\s+){{0,2}}(?:death|casualty|fatality|injury|civilian|military|total|overall)\s+toll|"
     rf"\btoll|number\s+of\s+(?:\w+\s+){{0,2}}(?:dead|deaths|fatalities|killed|injured|wounded|"
@@ -385,16 +404,21 @@ def find_matches(sentence: str) -> list[Match]:
         found[num_start] = Match(kind, value, offset + m.start(), offset + m.end(),
                                  qualifier_label(groups.get("qual")), groups.get("noun"), toll, ends_with_noun)
 
-    for m in _TOLL.finditer(scan):
+    tolls = _TOLL_HINT.search(scan.lower()) is not None
+    for m in _TOLL.finditer(scan) if tolls else ():
         toll = m.group("toll")
         kind = "injured" if re.search(r"injur|wound", toll, re.I) else kind_of(toll) or "killed"
         add(kind, m, toll=toll)
-    for m in _TOLL_BEFORE.finditer(scan):
+    for m in _TOLL_BEFORE.finditer(scan) if tolls else ():
         toll = m.group("toll")
         add(kind_of(toll) or "killed", m, toll=toll)
     legal = bool(_LEGAL.search(scan))
     deadly = bool(_DEADLY.search(scan))
+    lowered = scan.lower()
     for name, rule in _RULES:
+        hint = _RULE_HINTS.get(name)
+        if hint is not None and not hint.search(lowered):
+            continue
         for m in rule.finditer(scan):
             groups = m.groupdict()
             noun = groups.get("noun")
