@@ -645,8 +645,8 @@ def _check_references(check: _Checker, tree: Any, doc: dict) -> None:
 
 def _natural(text: str) -> tuple:
     """Sort f2 before f10."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
-                 for part in re.split(r"(\d+)", text))
+    return tuple((0, int(part), "") if part.isascii() and part.isdigit() else (1, 0, part)
+                 for part in re.split(r"([0-9]+)", text))
 
 
 natural_key = _natural

@@ -163,10 +163,13 @@ def _scalar_lines(value: Any, first_column: int, indent: int) -> list[str]:
     return [lines[0]] + [" " * (indent + 2) + line for line in lines[1:]]
 
 
+_FLOW_SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./-]*$")
+
+
 def _flow_list(values: list, column: int) -> str | None:
+    """``[a, b]`` for short lists of ids and keys; anything unusual is written as a block."""
     for value in values:
-        if type(value) is not str or not plain_ok(value) or "," in value or "[" in value \
-                or "]" in value or "{" in value or "}" in value:
+        if type(value) is not str or not _FLOW_SAFE.match(value) or not plain_ok(value):
             return None
     text = "[" + ", ".join(values) + "]"
     return text if column + len(text) <= WIDTH else None

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from xml.etree.ElementTree import _escape_attrib, _escape_cdata  # ElementTree's own escaping
 from dataclasses import is_dataclass
 from datetime import date
+from xml.etree.ElementTree import (  # ElementTree's own escaping
+    _escape_attrib,
+    _escape_cdata,
+)
 
 from .markup import clean_text
 from .models import Briefing

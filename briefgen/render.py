@@ -26,13 +26,20 @@ import pickle
 import posixpath
 import re
 import shutil
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import asdict, dataclass, field, replace
 from functools import partial
-from typing import Any, Callable, NamedTuple
+from pathlib import Path
+from typing import Any, NamedTuple
 
-from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import (
+    BytecodeCache,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+)
 from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
@@ -49,14 +56,15 @@ from .views import (
     BriefingPage,
     SiteLinks,
     SiteModel,
-    assemble_site_model,
-    briefing_page_data,
     _publisher_key,
+    briefing_page_data,
+    entity_entries,
+    index_order,
     link_fingerprint_data,
     outside_sources,
     plan_links,
     plan_redirects,
-    sort_key_latest_first,
+    publisher_entries,
 )
 
 #: Written into every site briefgen builds; without it, briefgen refuses to clean a folder.
@@ -283,7 +291,7 @@ class SiteWriter:
         """Write ``data`` to ``rel``; returns False when the file already held those bytes."""
         return self.write_known(rel, data, None)[0]
 
-    def write_known(self, rel: str, data: bytes, known: "FileState | None") -> "tuple[bool, FileState]":
+    def write_known(self, rel: str, data: bytes, known: FileState | None) -> tuple[bool, FileState]:
         """Like ``write``; ``known`` (from the render cache) saves reading the old file:
         when the file still has the recorded size and mtime, its recorded digest says
         whether its bytes are ``data``. Returns (written, the file's new state)."""
@@ -450,7 +458,8 @@ class FileState(NamedTuple):
 class BriefingSummary:
     """What one briefing gives the rest of the site, cached by its fingerprint."""
 
-    data: bytes  # pickled (key figures, source entries): loaded only for pages that show them
+    figures: bytes  # pickled key figures and source entries: loaded only for the pages that show them
+    sources: bytes
     source_refs: list[tuple[str | None, int]]  # (publisher key, citation number) per source entry
     warnings: list[Problem]
     source_warnings: list[Problem]
@@ -476,12 +485,13 @@ class RenderCache:
     cards: dict[str, str] = field(default_factory=dict)  # the index's entry per briefing, by fingerprint
 
     @classmethod
-    def load(cls, path: Path, key: str, site_dir: Path) -> "RenderCache":
+    def load(cls, path: Path, key: str, site_dir: Path) -> RenderCache:
         fresh = cls(key=key, site=str(site_dir.resolve()))
         try:
             with open(path, "rb") as handle:
                 cached = pickle.load(handle)
-        except Exception:  # a torn, foreign or older cache is only a cold start
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, IndexError, KeyError,
+                TypeError, ValueError):  # a torn, foreign or older cache is only a cold start
             return fresh
         if not isinstance(cached, cls) or cached.key != key:
             return fresh
@@ -611,7 +621,8 @@ class BriefingRenderer:
         path = work.links.briefing_path(record_id)
         slim_figures = [_slim_row(row) for row in key_figures]
         summary = BriefingSummary(
-            data=pickle.dumps((slim_figures, sources), protocol=pickle.HIGHEST_PROTOCOL),
+            figures=pickle.dumps(slim_figures, protocol=pickle.HIGHEST_PROTOCOL),
+            sources=pickle.dumps(sources, protocol=pickle.HIGHEST_PROTOCOL),
             source_refs=[(_publisher_key(entry["publisher"]), entry["ref"]) for entry in sources],
             warnings=warnings.warnings, source_warnings=source_warnings.warnings,
             export=feeds.export_fragment(record, path))
@@ -644,25 +655,71 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context()
 
 
-def _run_briefings(work: BriefingWork, tasks: list[tuple[str, str, bool]], workers: int) -> list[BriefingResult]:
-    """Run ``tasks``; with several workers, this process takes one share and worker processes the rest."""
-    rendering = sum(1 for task in tasks if task[2])
-    if workers <= 1 or rendering < 2 * MIN_PAGES_PER_WORKER:
-        renderer = BriefingRenderer(work)
-        return [renderer.run(task) for task in tasks]
-    workers = min(workers, max(2, rendering // MIN_PAGES_PER_WORKER))
-    own_share = len(tasks) // workers
-    mine, theirs = tasks[:own_share], tasks[own_share:]
-    chunks = [theirs[i:i + CHUNK_PAGES] for i in range(0, len(theirs), CHUNK_PAGES)]
-    results: list[BriefingResult] = []
-    with ProcessPoolExecutor(max_workers=workers - 1, mp_context=_pool_context(), initializer=_worker_init,
-                             initargs=(work,)) as pool:
-        pending = [pool.submit(_worker_run, chunk) for chunk in chunks]
-        renderer = BriefingRenderer(work)
-        results.extend(renderer.run(task) for task in mine)
-        for future in pending:
-            results.extend(future.result())
-    return results
+class BriefingRun:
+    """Briefing pages being built: in worker processes when that pays, else in this one.
+
+    With workers, this process is free meanwhile for the pages that need no
+    briefing summaries (entity pages, redirects, ...); ``results`` waits for the rest.
+    """
+
+    def __init__(self, work: BriefingWork, tasks: list[tuple[str, str, bool]], workers: int):
+        self.work = work
+        self.tasks = tasks
+        rendering = sum(1 for task in tasks if task[2])
+        self.pool: ProcessPoolExecutor | None = None
+        self.pending: list = []
+        if workers > 1 and rendering >= 2 * MIN_PAGES_PER_WORKER:
+            workers = min(workers, max(2, rendering // MIN_PAGES_PER_WORKER))
+            self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
+                                            initializer=_worker_init, initargs=(work,))
+            self.pending = [self.pool.submit(_worker_run, tasks[i:i + CHUNK_PAGES])
+                            for i in range(0, len(tasks), CHUNK_PAGES)]
+
+    def results(self) -> list[BriefingResult]:
+        if self.pool is None:
+            renderer = BriefingRenderer(self.work)
+            return [renderer.run(task) for task in self.tasks]
+        try:
+            return [result for future in self.pending for result in future.result()]
+        finally:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+class Summaries:
+    """Every briefing's summary: from the cache, from this build's workers, or built here
+    on demand when a theme reads one before the workers are done."""
+
+    def __init__(self, records: dict[str, Briefing], articles: dict[str, Article], links: SiteLinks):
+        self.records = records
+        self.articles = articles
+        self.links = links
+        self.done: dict[str, BriefingSummary] = {}
+        self.early: dict[str, tuple[list[dict], list[dict]]] = {}
+
+    def part(self, record_id: str, name: str) -> list:
+        summary = self.done.get(record_id)
+        if summary is None:
+            if record_id not in self.early:
+                _, key_figures, sources = briefing_page_data(self.records[record_id], self.articles, self.links,
+                                                             Diagnostics())
+                self.early[record_id] = ([_slim_row(row) for row in key_figures], sources)
+            key_figures, sources = self.early[record_id]
+            if name == "source_refs":
+                return [(_publisher_key(entry["publisher"]), entry["ref"]) for entry in sources]
+            return key_figures if name == "key_figures" else sources
+        if name == "source_refs":
+            return summary.source_refs
+        if name == "key_figures":
+            return pickle.loads(summary.figures)
+        sources = pickle.loads(summary.sources)
+        for entry in sources:  # publisher pages may have moved since the summary was cached
+            entry["publisher_url"] = self.links.publisher_urls.get(_publisher_key(entry["publisher"]))
+        return sources
 
 
 # -- the whole site --------------------------------------------------------------------
@@ -770,7 +827,7 @@ def render_site(
 
     # Briefing pages: only those whose inputs changed are built and rendered.
     tasks = []
-    summaries: dict[str, BriefingSummary] = {}
+    summaries = Summaries(by_id, articles, links)
     for i in ids:
         path = links.briefing_path(i)
         state = cache.current(site_dir, path, page_prints[i])
@@ -781,46 +838,64 @@ def render_site(
         if state is None or summary is None:
             tasks.append((i, page_prints[i], state is None))
         else:
-            summaries[i] = summary
+            summaries.done[i] = summary
     work = BriefingWork(dirs=[str(d) for d in dirs], site_dir=str(site_dir), site_globals=site_globals,
                         records=by_id, articles=articles, links=links, known=cache.files,
                         compiled=cache.compiled)
-    for result in _run_briefings(work, tasks, _worker_count(jobs)):
-        summaries[result.id] = result.summary
-        if result.page is not None:
-            path = links.briefing_path(result.id)
-            run.files[path] = result.page
-            run.results.append((path, result.written))
+    briefing_run = BriefingRun(work, tasks, _worker_count(jobs))
+    try:
+        env = make_environment(dirs, cache.compiled, cache.cards)
+        pages = {i: BriefingPage(by_id[i], links.slugs[i], links.briefing_path(i), fingerprint=page_prints[i],
+                                 summary=partial(summaries.part, i),
+                                 make_context=partial(_make_context, by_id[i], articles, links)) for i in ids}
+        ordered = index_order(list(pages.values()))
 
-    # Every briefing's summary, in the order a cold build reports warnings.
-    env = make_environment(dirs, cache.compiled, cache.cards)
-    pages: dict[str, BriefingPage] = {}
+        def shown(listed: list[BriefingPage]) -> list[str]:
+            return [page.fingerprint for page in listed]
+
+        # Pages that need no briefing summaries, while the briefing pages are built.
+        entities = {}
+        for directory, attribute, title in ((ACTORS_DIR, "actors", "Actors"), (PLACES_DIR, "places", "Places")):
+            entries = entities[attribute] = entity_entries(ordered, links, attribute)
+            run.template_page(env, site_globals, PageJob(f"{directory}/index.html", "entities.html",
+                                                         {"entities": entries, "heading": title, "section": directory}),
+                              [[e["name"], e["kinds"], e["path"], shown(e["briefings"])] for e in entries])
+            for entity in entries:
+                run.template_page(env, site_globals, PageJob(entity["path"], "entity.html",
+                                                             {"entity": entity, "section": directory}),
+                                  entity["name"], entity["kinds"], shown(entity["briefings"]))
+        about = PageJob("about.html", "about.html", {})
+        run.emit(about.path, run.page_fingerprint(about.path, about.template, about_text), lambda: _render_one(
+            env, replace(about, context={"about": markdown_block(about_text) if about_text is not None else None}),
+            site_globals))
+        if settings.search:
+            run.template_page(env, site_globals, PageJob("search.html", "search.html", {}))
+        for old_path, new_path in redirects:
+            target = relative(old_path, new_path)
+            run.template_page(env, site_globals, PageJob(old_path, "redirect.html", {"target": target}), target)
+        run.template_page(env, site_globals, PageJob("404.html", "404.html", {}))
+
+        for result in briefing_run.results():
+            summaries.done[result.id] = result.summary
+            if result.page is not None:
+                path = links.briefing_path(result.id)
+                run.files[path] = result.page
+                run.results.append((path, result.written))
+    finally:
+        briefing_run.close()
+
+    # Warnings in the order a whole-site build meets them.
     for i in ids:
-        summary = summaries[i]
-        diagnostics.warnings.extend(summary.warnings)
-        pages[i] = BriefingPage(by_id[i], links.slugs[i], links.briefing_path(i), source_refs=summary.source_refs,
-                                load_summary=partial(_load_summary, summary.data, links),
-                                make_context=partial(_make_context, by_id[i], articles, links),
-                                fingerprint=page_prints[i])
-    model = assemble_site_model(briefings, links, pages, redirects)
-    for page in model.briefings:
-        diagnostics.warnings.extend(summaries[page.record.id].source_warnings)
+        diagnostics.warnings.extend(summaries.done[i].warnings)
+    for page in ordered:
+        diagnostics.warnings.extend(summaries.done[page.record.id].source_warnings)
     diagnostics.warnings.extend(redirect_warnings.warnings)
+    model = SiteModel(briefings=ordered, actors=entities["actors"], places=entities["places"],
+                      publishers=publisher_entries(ordered, links), redirects=redirects)
 
-    # Pages that gather many briefings: fingerprinted by the briefings they show.
-    def shown(listed: list[BriefingPage]) -> list[str]:
-        return [page_prints[page.record.id] for page in listed]
-
+    # Pages that show every briefing's summary: fingerprinted by what they show.
     run.template_page(env, site_globals, PageJob("index.html", "index.html", {"briefings": model.briefings}),
                       shown(model.briefings))
-    for directory, entries, title in ((ACTORS_DIR, model.actors, "Actors"), (PLACES_DIR, model.places, "Places")):
-        run.template_page(env, site_globals, PageJob(f"{directory}/index.html", "entities.html",
-                                                     {"entities": entries, "heading": title, "section": directory}),
-                          [[e["name"], e["kinds"], e["path"], shown(e["briefings"])] for e in entries])
-        for entity in entries:
-            run.template_page(env, site_globals, PageJob(entity["path"], "entity.html",
-                                                         {"entity": entity, "section": directory}),
-                              entity["name"], entity["kinds"], shown(entity["briefings"]))
     run.template_page(env, site_globals, PageJob(f"{PUBLISHERS_DIR}/index.html", "publishers.html",
                                                  {"publishers": model.publishers}),
                       [[p["name"], p["path"], len(p["items"])] for p in model.publishers])
@@ -828,19 +903,6 @@ def render_site(
         run.template_page(env, site_globals, PageJob(publisher["path"], "publisher.html", {"publisher": publisher}),
                           publisher["name"], [[page.fingerprint, page.source_refs[position][1]]
                                               for page, position in publisher["items"].refs])
-    run.template_page(env, site_globals, PageJob("about.html", "about.html", {"about": None}), about_text)
-    if about_text is not None:  # rendered only when the page is out of date
-        run.results.pop()
-        run.files.pop("about.html")
-        run.emit("about.html", run.page_fingerprint("about.html", "about.html", about_text),
-                 lambda: _render_one(env, PageJob("about.html", "about.html", {"about": markdown_block(about_text)}),
-                                     site_globals))
-    if settings.search:
-        run.template_page(env, site_globals, PageJob("search.html", "search.html", {}))
-    for old_path, new_path in redirects:
-        target = relative(old_path, new_path)
-        run.template_page(env, site_globals, PageJob(old_path, "redirect.html", {"target": target}), target)
-    run.template_page(env, site_globals, PageJob("404.html", "404.html", {}))
 
     # Everything but the pages: feed, sitemap, robots.txt, export, GitHub Pages files.
     if site_url:
@@ -866,10 +928,10 @@ def render_site(
         cname = settings.cname.strip().encode("utf-8") + b"\n"
         run.emit("CNAME", run.page_fingerprint("CNAME", settings.cname), lambda: cname)
     run.emit("briefings.json", run.page_fingerprint("briefings.json", [briefing_prints[i] for i in ids]),
-             lambda: feeds.export_from_fragments([summaries[i].export for i in ids]))
+             lambda: feeds.export_from_fragments([summaries.done[i].export for i in ids]))
     for rel, source in statics.items():
         data = source.read_bytes()
-        run.emit(rel, run.page_fingerprint(rel, content_digest(data)), lambda: data)
+        run.emit(rel, run.page_fingerprint(rel, content_digest(data)), lambda data=data: data)
 
     for rel, changed in sorted(run.results):
         if changed:
@@ -884,7 +946,7 @@ def render_site(
     run.writer.write(MARKER_FILE, _manifest_bytes(planned))
 
     cache.files = run.files
-    cache.briefings.update((briefing_prints[i], summaries[i]) for i in ids)
+    cache.briefings.update((briefing_prints[i], summaries.done[i]) for i in ids)
     cache.prune(set(briefing_prints.values()), set(page_prints.values()))
     bundle = site_dir / search.BUNDLE_DIR
     if settings.search:
@@ -912,13 +974,6 @@ def _make_context(record: Briefing, articles: dict[str, Article], links: SiteLin
     """A briefing's full page data, built on demand (a theme's index may ask for it);
     its warnings were already reported with the briefing's summary."""
     return briefing_page_data(record, articles, links, Diagnostics())[0]
-
-
-def _load_summary(data: bytes, links: SiteLinks) -> tuple[list[dict], list[dict]]:
-    key_figures, sources = pickle.loads(data)
-    for entry in sources:  # publisher pages may have moved since the summary was cached
-        entry["publisher_url"] = links.publisher_urls.get(_publisher_key(entry["publisher"]))
-    return key_figures, sources
 
 
 def _worker_count(jobs: int) -> int:

@@ -9,10 +9,9 @@ entity and publisher pages, ordering. Untrusted strings pass through untouched
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from collections.abc import Sequence
-from typing import Callable
 
 from .charts import history_svg
 from .diagnostics import Diagnostics
@@ -89,39 +88,43 @@ class BriefingPage:
     """
 
     def __init__(self, record: Briefing, slug: str, path: str, *, key_figures: list[dict] | None = None,
-                 source_entries: list[dict] | None = None, source_refs: list[tuple[str | None, int]] | None = None,
-                 context: dict | None = None, make_context: Callable[[], dict] | None = None,
-                 load_summary: Callable[[], tuple[list[dict], list[dict]]] | None = None, fingerprint: str = ""):
+                 source_entries: list[dict] | None = None, context: dict | None = None,
+                 summary: Callable[[str], list] | None = None, make_context: Callable[[], dict] | None = None,
+                 fingerprint: str = ""):
         self.record = record
         self.slug = slug
         self.path = path
         self.updated: date | None = parse_iso_date(record.updated)
         self.fingerprint = fingerprint  # of everything the page shows; "" when unknown
-        self._key_figures = key_figures
-        self._source_entries = source_entries
-        self._load_summary = load_summary
+        self._parts: dict[str, list] = {}
+        if key_figures is not None:
+            self._parts["key_figures"] = key_figures
+        if source_entries is not None:
+            self._parts["source_entries"] = source_entries
+            self._parts["source_refs"] = [(_publisher_key(e["publisher"]), e["ref"]) for e in source_entries]
+        self._summary = summary  # gives "key_figures", "source_entries" or "source_refs" on demand
         self._context = context
         self._make_context = make_context
-        if source_refs is None:
-            source_refs = [(_publisher_key(entry["publisher"]), entry["ref"]) for entry in self.source_entries]
-        self.source_refs = source_refs  # (publisher key, citation number) of each source entry
 
-    def _load(self) -> None:
-        if self._load_summary is None:
-            raise ValueError(f"no summary for briefing {self.record.id!r}")
-        self._key_figures, self._source_entries = self._load_summary()
+    def _part(self, name: str) -> list:
+        if name not in self._parts:
+            if self._summary is None:
+                raise ValueError(f"no {name} for briefing {self.record.id!r}")
+            self._parts[name] = self._summary(name)
+        return self._parts[name]
 
     @property
     def key_figures(self) -> list[dict]:
-        if self._key_figures is None:
-            self._load()
-        return self._key_figures
+        return self._part("key_figures")
 
     @property
     def source_entries(self) -> list[dict]:
-        if self._source_entries is None:
-            self._load()
-        return self._source_entries
+        return self._part("source_entries")
+
+    @property
+    def source_refs(self) -> list[tuple[str | None, int]]:
+        """(publisher key, citation number) of each source entry."""
+        return self._part("source_refs")
 
     @property
     def context(self) -> dict:
@@ -560,38 +563,38 @@ def briefing_page_data(record: Briefing, articles: dict[str, Article], links: Si
     return context, key_figures, sources
 
 
-def assemble_site_model(briefings: list[Briefing], links: SiteLinks, pages_by_id: dict[str, BriefingPage],
-                        redirects: list[tuple[str, str]]) -> SiteModel:
-    """Index order, entity and publisher pages and redirects, from every briefing's page."""
-    ordered = sorted((pages_by_id[b.id] for b in briefings), key=sort_key_latest_first)
+def index_order(pages: list[BriefingPage]) -> list[BriefingPage]:
+    return sorted(pages, key=sort_key_latest_first)
 
-    def collect(attribute: str) -> list[dict]:
-        members: dict[str, list[BriefingPage]] = defaultdict(list)  # in index order
-        for page in ordered:
-            for entity in getattr(page.record, attribute):
-                if not entity.name or not entity.name.strip():
-                    continue
-                key = entity_key(entity.name)
-                if not members[key] or members[key][-1] is not page:
-                    members[key].append(page)
-        names = links.entity_names[attribute]
-        kinds = links.entity_kinds[attribute]
-        paths = links.actor_paths if attribute == "actors" else links.place_paths
-        return [{"name": min(names[key]), "kinds": sorted(kinds[key]), "path": paths[key], "briefings": members[key]}
-                for key in sorted(names, key=lambda k: (min(names[k]).casefold(), k))]
 
+def entity_entries(ordered: list[BriefingPage], links: SiteLinks, attribute: str) -> list[dict]:
+    """One entry per actor or place ("actors"/"places"), listing its briefings in index order."""
+    members: dict[str, list[BriefingPage]] = defaultdict(list)
+    for page in ordered:
+        for entity in getattr(page.record, attribute):
+            if not entity.name or not entity.name.strip():
+                continue
+            key = entity_key(entity.name)
+            if not members[key] or members[key][-1] is not page:
+                members[key].append(page)
+    names = links.entity_names[attribute]
+    kinds = links.entity_kinds[attribute]
+    paths = links.actor_paths if attribute == "actors" else links.place_paths
+    return [{"name": min(names[key]), "kinds": sorted(kinds[key]), "path": paths[key], "briefings": members[key]}
+            for key in sorted(names, key=lambda k: (min(names[k]).casefold(), k))]
+
+
+def publisher_entries(ordered: list[BriefingPage], links: SiteLinks) -> list[dict]:
+    """One entry per publisher (None: unknown), with every report it published that a briefing cites."""
     refs_by_publisher: dict[str | None, list[tuple[BriefingPage, int]]] = defaultdict(list)
     for page in ordered:
         for position, (key, _) in enumerate(page.source_refs):
             refs_by_publisher[key].append((page, position))
-    publishers = [
+    return [
         {"name": min(links.publisher_names[key]) if key else None, "path": links.publisher_urls[key],
          "items": PublisherItems(refs_by_publisher[key])}
         for key in sorted(links.publisher_urls, key=lambda k: (k is None, k or ""))
     ]
-
-    return SiteModel(briefings=ordered, actors=collect("actors"), places=collect("places"),
-                     publishers=publishers, redirects=redirects)
 
 
 def plan_redirects(briefings: list[Briefing], links: SiteLinks, diagnostics: Diagnostics) -> list[tuple[str, str]]:
@@ -610,22 +613,6 @@ def plan_redirects(briefings: list[Briefing], links: SiteLinks, diagnostics: Dia
                 taken.add(old_path)
                 redirects.append((old_path, links.briefing_path(record.id)))
     return sorted(redirects)
-
-
-def build_site_model(briefings: list[Briefing], articles: dict[str, Article], diagnostics: Diagnostics) -> SiteModel:
-    """The whole site's page data at once, every briefing built in this process."""
-    links = plan_links(briefings, articles, diagnostics)
-    source_warnings: dict[str, Diagnostics] = {}
-    pages: dict[str, BriefingPage] = {}
-    for record in sorted(briefings, key=lambda b: b.id):
-        source_warnings[record.id] = Diagnostics()
-        context, key_figures, sources = briefing_page_data(record, articles, links, diagnostics,
-                                                           source_warnings[record.id])
-        pages[record.id] = BriefingPage(record, links.slugs[record.id], links.briefing_path(record.id),
-                                        key_figures=key_figures, source_entries=sources, context=context)
-    for page in sorted(pages.values(), key=sort_key_latest_first):
-        diagnostics.warnings.extend(source_warnings[page.record.id].warnings)
-    return assemble_site_model(briefings, links, pages, plan_redirects(briefings, links, diagnostics))
 
 
 def _entity_links(entities: list, paths: dict[str, str]) -> list[dict]:

@@ -50,6 +50,7 @@ TRICKY = ["", " ", "yes", "No", "null", "~", "1", "0x1F", "1_000", "1:20", "2020
           "trailing ", " leading", "multi\nline\n", "multi\n\nblank\n\n", "no newline\nend",
           "\u2028sep", "bell\x07", "emoji \U0001F600", "ünïcödé — “quotes”", "[not, a, list]",
           "{not: map}", "&anchor", "*alias", "!tag", "%percent", "@at", "`tick", "|pipe", ">gt",
+          "\u00b9", "0?&", "a,b", "x]y",
           "a" * 200, ("word " * 60).strip(), "x: " + "y " * 50, "\\back\\slash", "<<", "="]
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from briefgen.extract.background import extract_background, is_past, similar, content_words
+from briefgen.extract.background import (
+    content_words,
+    extract_background,
+    is_past,
+    similar,
+)
 from briefgen.extract.sentences import split_sentences
 from briefgen.models import Article
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from briefgen.extract.numbers import number_words, parse_number, qualifier_label, states_value
+from briefgen.extract.numbers import (
+    number_words,
+    parse_number,
+    qualifier_label,
+    states_value,
+)
 
 
 @pytest.mark.parametrize(

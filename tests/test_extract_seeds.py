@@ -33,7 +33,7 @@ def _body(raw: str) -> tuple[str, str]:
 @pytest.fixture(scope="module")
 def seeds():
     articles = []
-    for letter, stem in LETTERS.items():
+    for stem in LETTERS.values():
         title, text = _body((SAMPLES / f"{stem}.txt").read_text(encoding="utf-8"))
         articles.append(Article(id=stem, path=f"content/articles/{stem}.txt", title=title, text=text))
     return articles, extract(articles, {})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import date
@@ -506,6 +507,31 @@ def test_render_into_another_folder_ignores_the_first_ones_files(tmp_path):
     assert site_files(other) == site_files(root / "site")
 
 
+def test_search_index_is_rebuilt_only_when_a_page_changed(tmp_path, monkeypatch):
+    from briefgen import search
+
+    if not search.pagefind_available():
+        pytest.skip("pagefind[bin] is not installed")
+    runs: list[Path] = []
+    original = search.build_search_index
+
+    def counting(site_dir):
+        runs.append(site_dir)
+        return original(site_dir)
+
+    monkeypatch.setattr(search, "build_search_index", counting)
+    briefings = varied_briefings(3)
+    root = tmp_path / "proj"
+    render_into(root, briefings, search=True)
+    render_into(root, briefings, search=True)
+    assert len(runs) == 1 and (root / "site" / "pagefind" / "pagefind.js").is_file()
+    render_into(root, edited(briefings), search=True)
+    assert len(runs) == 2
+    shutil.rmtree(root / "site" / "pagefind")  # a lost bundle is rebuilt even when no page changed
+    render_into(root, edited(briefings), search=True)
+    assert len(runs) == 3 and (root / "site" / "pagefind" / "pagefind.js").is_file()
+
+
 def test_refuses_to_write_into_a_foreign_folder(tmp_path):
     root = tmp_path / "proj"
     (root / "site").mkdir(parents=True)
@@ -560,6 +586,51 @@ def test_atom_feed_follows_rfc_4287(tmp_path):
     assert not parsed.bozo and len(parsed.entries) == 2
     index = (site / "index.html").read_text(encoding="utf-8")
     assert 'type="application/atom+xml"' in index and 'href="feed.xml"' in index
+
+
+def element_tree_xml(root: ET.Element) -> bytes:
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def test_feed_and_sitemap_bytes_match_element_tree():
+    """The feed writer skips building a tree; its bytes must be what ElementTree writes."""
+    from briefgen import feeds
+    from briefgen.markup import clean_text
+
+    hostile = EVIL + "\r\n\t\x01 é \u2028"
+    entries = [{"id": "a", "title": hostile, "path": 'p&<>"x.html', "updated": date(2020, 1, 2), "summary": hostile},
+               {"id": "b", "title": "", "path": "b.html", "updated": date(2021, 1, 2), "summary": ""}]
+    for site_url, description in ((SITE_URL, ""), ('https://example.org/a&b"<x/', "About " + hostile)):
+        feed = ET.Element("feed", {"xmlns": "http://www.w3.org/2005/Atom", "xml:lang": "en" + hostile})
+        ET.SubElement(feed, "id").text = feeds.stable_uuid(site_url, "feed")
+        ET.SubElement(feed, "title").text = clean_text(hostile)
+        if description:
+            ET.SubElement(feed, "subtitle").text = clean_text(description)
+        ET.SubElement(feed, "updated").text = "2021-01-02T00:00:00Z"
+        ET.SubElement(ET.SubElement(feed, "author"), "name").text = clean_text(hostile)
+        ET.SubElement(feed, "link", {"rel": "self", "type": "application/atom+xml", "href": site_url + "feed.xml"})
+        ET.SubElement(feed, "link", {"rel": "alternate", "type": "text/html", "href": site_url})
+        ET.SubElement(feed, "generator").text = "briefgen"
+        for entry in entries:
+            node = ET.SubElement(feed, "entry")
+            ET.SubElement(node, "id").text = feeds.stable_uuid(site_url, "briefing:" + entry["id"])
+            ET.SubElement(node, "title").text = clean_text(entry["title"])
+            ET.SubElement(node, "updated").text = feeds.rfc3339(entry["updated"])
+            ET.SubElement(node, "link", {"rel": "alternate", "type": "text/html", "href": site_url + entry["path"]})
+            if entry["summary"]:
+                ET.SubElement(node, "summary", {"type": "text"}).text = clean_text(entry["summary"])
+        assert feeds.atom_feed(site_url=site_url, title=hostile, description=description, language="en" + hostile,
+                               entries=entries) == element_tree_xml(feed)
+        pages = [("index.html", None), ('b&<".html', date(2020, 1, 1))]
+        urlset = ET.Element("urlset", {"xmlns": "http://www.sitemaps.org/schemas/sitemap/0.9"})
+        for path, modified in pages:
+            url = ET.SubElement(urlset, "url")
+            ET.SubElement(url, "loc").text = site_url + path
+            if modified:
+                ET.SubElement(url, "lastmod").text = modified.isoformat()
+        assert feeds.sitemap(site_url, pages) == element_tree_xml(urlset)
+        assert feeds.sitemap(site_url, []) == element_tree_xml(ET.Element("urlset", {"xmlns": urlset.get("xmlns")}))
 
 
 def test_entry_ids_survive_a_slug_rename(tmp_path):
@@ -623,6 +694,21 @@ def test_export_keeps_the_agreed_keys(tmp_path):
         assert {"id", "kind", "value", "group", "cumulative", "reported_by", "article", "quote"} <= set(figure)
     assert {"type": "revision", "figures": ["f1", "f5"], "note": ""} in seed["disputes"]
     assert (site / "briefings.json").read_text(encoding="utf-8").endswith("}\n")
+
+
+def test_export_bytes_are_a_plain_json_dump_with_markup_escaped():
+    from dataclasses import asdict
+
+    from briefgen import feeds
+
+    records = [seed_briefing(), hostile_briefing("javascript:alert(1)"), dated_briefing(1, "2020-09-28")]
+    pairs = [(record, f"briefings/{n}.html") for n, record in enumerate(records)]
+    payload = {"version": 1, "briefings": [dict(asdict(record), url=path)
+                                           for record, path in sorted(pairs, key=lambda p: p[0].id)]}
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+    assert feeds.export_json(pairs) == (text + "\n").encode("utf-8")
+
 
 
 # -- themes ------------------------------------------------------------------------------------

@@ -16,9 +16,13 @@ from .numbers import TENS, UNITS
 from .sentences import Sentence
 
 _STOP = frozenset(
-    """a an the and or but of in on at to for from by with as is are was were be been has have had
-    it its this that these those their his her they he she which who not no after before since when
-    while than then there into over about also still such one""".split()
+    [
+        "a", "an", "the", "and", "or", "but", "of", "in", "on", "at", "to", "for", "from", "by",
+        "with", "as", "is", "are", "was", "were", "be", "been", "has", "have", "had", "it", "its",
+        "this", "that", "these", "those", "their", "his", "her", "they", "he", "she", "which", "who",
+        "not", "no", "after", "before", "since", "when", "while", "than", "then", "there", "into",
+        "over", "about", "also", "still", "such", "one",
+    ]
 )
 _PAST_MARKER = re.compile(
     r"\b(?:since|in|during|until|by)\s+(?:the\s+)?(?:early\s+|late\s+|mid-)?(?:1[89]\d\d|20\d\d)s?\b|"

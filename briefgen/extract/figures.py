@@ -113,6 +113,7 @@ def extract_figures(article: Article, sentences: list[Sentence]) -> tuple[list[F
     seen: dict[tuple, Figure] = {}
     last_reporter: str | None = None
     last_group: dict[str, str] = {}
+    gunshot_keys: set[str] = set()
     for sentence in sentences:
         matches = find_matches(sentence.text)
         who = find_reporter(sentence.text)
@@ -164,8 +165,14 @@ def extract_figures(article: Article, sentences: list[Sentence]) -> tuple[list[F
             )
             seen[dedupe] = figure
             figures.append(figure)
+            if match.gunshot:
+                gunshot_keys.add(figure.key)
             if group:
                 last_group[match.kind] = group
         if stated_background:
             background.append(sentence.index)
+    if any(f.kind == "killed" for f in figures):
+        # "six people were shot" counts the dead too when a report also has deaths: it is
+        # not a count of the injured, so it is not published as one
+        figures = [f for f in figures if not (f.key in gunshot_keys)]
     return figures, background

@@ -55,7 +55,7 @@ KILL_STATE = (
 INJURE_STATE = (
     r"wounded|injured|hurt|hospitali[sz]ed|maimed|(?:seriously|critically|severely|slightly) (?:hurt|injured|wounded)|"
     r"shot and (?:wounded|injured)|treated for (?:\w+ )?(?:injuries|wounds)|"
-    r"(?:suffered|sustained|received|got)\s+(?:from\s+)?(?:\w+\s+){0,2}(?:injuries|wounds|injury)|"
+    r"(?:suffered|sustained|received|got|suffering)\s+(?:from\s+)?(?:\w+\s+){0,2}(?:injuries|wounds?|injury)|"
     r"with (?:[\w-]+ )?(?:injuries|wounds|gunshot wounds?)|(?:shot|grazed|struck|hit|wounded) in the \w+|"
     r"(?:struck|hit|grazed) by (?:an? )?(?:stray )?(?:bullets?|gunfire|gunshots?|rounds?)|grazed|"
     r"in (?:critical|serious|stable|fair|good|grave) condition|shot|"
@@ -96,6 +96,7 @@ class Match:
     noun: str | None
     toll: str | None  # the toll phrase for cumulative counts ("military death toll")
     ends_with_noun: bool = False  # "lost seven soldiers": a list may continue the count
+    gunshot: bool = False  # counted as "shot": victims of gunfire, the dead among them perhaps
 
 
 def kind_of(word: str) -> str | None:
@@ -153,7 +154,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         rf"(?<![\w-]){_Q}{_NUM}\s+(?:(?P<noun>{PERSON})\s+)?(?:(?:civilian|military|more|other|confirmed|"
         rf"reported|combat|further|police|security|new|additional)\s+)?"
         rf"(?P<state>dead|killed|deaths|fatalities|wounded|injured|injuries|hurt|missing|arrests|arrested|"
-        rf"detained|displaced|lives lost|bodies)\b", re.IGNORECASE)),
+        rf"detained|displaced|lives lost|bodies|shot)\b(?!\s+(?:at|up|into|through|back|and killed|dead))",
+        re.IGNORECASE)),
     # "killing four people", "killed a woman", "left four people dead", "injuring at least five"
     ("object", re.compile(
         rf"\b(?P<verb>kill(?:s|ed|ing)?|murder(?:s|ed|ing)?|wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)|"
@@ -214,7 +216,7 @@ _RULE_HINTS = {name: re.compile(hint) for name, hint in {
     "definite-subject": _STATE_HINT, "subject": _STATE_HINT, "bare-subject": _STATE_HINT,
     "pronoun-subject": r"\b(?:he|she)\b", "self": r"himself|herself",
     "object-definite": r"\b(?:his|her|their)\b", "bare-died": r"died|perished",
-    "count-noun": r"dead|kill|death|fatalit|wound|injur|hurt|missing|arrest|detain|displac|lives|bodies",
+    "count-noun": r"dead|kill|death|fatalit|wound|injur|hurt|missing|arrest|detain|displac|lives|bodies|shot",
     "object": r"kill|murder|wound|injur|arrest|detain|displac|evacuat|gunn|shot|shoot|slaughter|massacr",
     "left": r"\blea?v|\bleft\b", "lives": r"lives", "lives-of": r"lives", "lost": r"\blos[te]",
     "nominal-possessive": r"of (?:his|her|their)\b", "among-dead": r"among|includ",
@@ -293,10 +295,16 @@ _NUMBER_RE = re.compile(rf"(?<![\w-]){NUMBER}(?![\w])|\d", re.IGNORECASE)
 
 # One pass instead of one per mask; each keeps its own case sensitivity. Leftmost
 # match wins, so a mask that starts earlier hides the ones it overlaps.
-_ALL_MASKS = re.compile("|".join(
-    f"(?i:{p.pattern})" if p.flags & re.IGNORECASE else f"(?:{p.pattern})" for p in _MASKS
-))
-_HAS_DIGIT_OR_WORD = re.compile(rf"\d|{NUMBER}", re.IGNORECASE)
+def _combined(patterns: list[re.Pattern[str]]) -> re.Pattern[str]:
+    return re.compile("|".join(
+        f"(?i:{p.pattern})" if p.flags & re.IGNORECASE else f"(?:{p.pattern})" for p in patterns
+    ))
+
+
+# masks that can hide a number word ("a three-year-old") and masks that only hide digits
+_WORD_MASKS = _combined([p for p in _MASKS if "NUMBER" in p.pattern or NUMBER in p.pattern])
+_ALL_MASKS = _combined(_MASKS)
+_NUMBER_WORD = re.compile(rf"\b{NUMBER}\b", re.IGNORECASE)
 
 # Casualty words that are not about casualties ("injured reserve" in sports).
 _IDIOMS = re.compile(r"\binjured\s+(?:reserve|list)\b|\bdead\s*(?:line|lock|end)|\bkill\s+switch", re.IGNORECASE)
@@ -309,9 +317,14 @@ def mask_non_counts(text: str) -> str:
     as one woman.
     """
     text = _IDIOMS.sub(lambda m: "X" * len(m.group()), text)
-    if not _HAS_DIGIT_OR_WORD.search(text):
-        return text
-    return _ALL_MASKS.sub(lambda m: _NUMBER_RE.sub(lambda n: "X" * len(n.group()), m.group()), text)
+    def hide(m: re.Match[str]) -> str:
+        return _NUMBER_RE.sub(lambda n: "X" * len(n.group()), m.group())
+
+    if any(c.isdigit() for c in text):
+        return _ALL_MASKS.sub(hide, text)
+    if _NUMBER_WORD.search(text):
+        return _WORD_MASKS.sub(hide, text)
+    return text
 
 
 def _value(match: re.Match[str]) -> int | None:
@@ -401,13 +414,16 @@ def find_matches(sentence: str) -> list[Match]:
         if re.fullmatch(r"(?:1[5-9]|20)\d\d", raw.strip()):
             return
         ends_with_noun = bool(groups.get("noun")) and m.end("noun") == m.end()
+        how = (groups.get("state") or groups.get("verb") or "").lower()
+        gunshot = kind == "injured" and bool(re.search(r"shot|shoot|gunshot|bullet|gunfire", how))
         found[num_start] = Match(kind, value, offset + m.start(), offset + m.end(),
-                                 qualifier_label(groups.get("qual")), groups.get("noun"), toll, ends_with_noun)
+                                 qualifier_label(groups.get("qual")), groups.get("noun"), toll, ends_with_noun,
+                                 gunshot)
 
     tolls = _TOLL_HINT.search(scan.lower()) is not None
     for m in _TOLL.finditer(scan) if tolls else ():
         toll = m.group("toll")
-        kind = "injured" if re.search(r"injur|wound", toll, re.I) else kind_of(toll) or "killed"
+        kind = "injured" if re.search(r"injur|wound", toll, re.IGNORECASE) else kind_of(toll) or "killed"
         add(kind, m, toll=toll)
     for m in _TOLL_BEFORE.finditer(scan) if tolls else ():
         toll = m.group("toll")
@@ -423,16 +439,17 @@ def find_matches(sentence: str) -> list[Match]:
             groups = m.groupdict()
             noun = groups.get("noun")
             verb = (groups.get("verb") or groups.get("state") or "").lower()
-            if verb.startswith("shot") or verb.startswith("shoot"):
-                if deadly or (name in ("object", "object-definite") and not noun):
-                    continue  # "shot the reporter, killing her"; "Drake shot 35" (basketball)
+            if verb.startswith(("shot", "shoot")) and (
+                deadly or (name in ("object", "object-definite") and not noun)
+            ):
+                continue  # "shot the reporter, killing her"; "Drake shot 35" (basketball)
             if legal and (name in _LEGAL_SENSITIVE or (groups.get("single") and not groups.get("num"))):
                 continue
             if groups.get("single") and noun and _PLURAL_NOUN.match(noun) and noun.lower() not in ("person",):
                 continue  # "a crime where people are killed": "a" does not count people
             if name == "object":
                 kind = kind_of(groups["verb"])
-                if kind == "injured" and re.search(r"fatally\s+$", scan[max(0, m.start() - 10) : m.start()], re.I):
+                if kind == "injured" and re.search(r"fatally\s+$", scan[max(0, m.start() - 10) : m.start()], re.IGNORECASE):
                     kind = "killed"
                 if groups.get("single") and not noun:
                     continue
@@ -444,7 +461,7 @@ def find_matches(sentence: str) -> list[Match]:
                 kind = "killed"
             elif name == "object-definite":
                 kind = kind_of(groups["verb"])
-                if kind == "injured" and re.search(r"fatally\s+$", scan[max(0, m.start() - 10) : m.start()], re.I):
+                if kind == "injured" and re.search(r"fatally\s+$", scan[max(0, m.start() - 10) : m.start()], re.IGNORECASE):
                     kind = "killed"
             elif name == "self":
                 if re.search(r"\b(?:died|dead|killed|fatal\w*|death|suicide)\b", scan, re.IGNORECASE):

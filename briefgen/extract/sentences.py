@@ -11,9 +11,13 @@ from dataclasses import dataclass
 
 # Words after which a full stop does not end a sentence.
 _ABBREVIATIONS = frozenset(
-    """mr mrs ms dr st gen lt col sgt capt cpl maj adm rep sen gov pres prof rev
-    jan feb mar apr jun jul aug sep sept oct nov dec no vs inc co corp ltd jr sr
-    mt ft ave blvd approx dept est fig gov't u.s u.n u.k a.m p.m e.g i.e etc""".split()
+    [
+        "mr", "mrs", "ms", "dr", "st", "gen", "lt", "col", "sgt", "capt", "cpl", "maj", "adm", "rep",
+        "sen", "gov", "pres", "prof", "rev", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+        "sept", "oct", "nov", "dec", "no", "vs", "inc", "co", "corp", "ltd", "jr", "sr", "mt", "ft",
+        "ave", "blvd", "approx", "dept", "est", "fig", "gov't", "u.s", "u.n", "u.k", "a.m", "p.m",
+        "e.g", "i.e", "etc",
+    ]
 )
 
 # A candidate boundary: terminal punctuation, optional closing quotes/brackets, space.
