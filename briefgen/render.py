@@ -54,6 +54,7 @@ from .views import (
     PLACES_DIR,
     PUBLISHERS_DIR,
     BriefingPage,
+    PublisherItem,
     SiteLinks,
     SiteModel,
     _publisher_key,
@@ -186,26 +187,33 @@ def make_environment(dirs: list[Path], compiled: dict[str, bytes] | None = None,
         keep_trailing_newline=True,
     )
     env.globals.update(cite=cite_link, cites=cite_links, status=status_mark)
-    env.globals["card"] = partial(briefing_card, env, {} if cards is None else cards)
+    fragments = {} if cards is None else cards
+    env.globals["card"] = partial(remembered_macro, env, fragments, "briefing_card")
+    env.globals["cited_item"] = partial(remembered_macro, env, fragments, "publisher_item")
     return env
 
 
-def briefing_card(env: Environment, cards: dict[str, str], page: BriefingPage, root: str) -> Markup:
-    """The index's entry for one briefing (the ``briefing_card`` macro), remembered by
-    the page's fingerprint: an index of thousands re-renders only what changed."""
-    key = f"{page.fingerprint}\0{root}" if getattr(page, "fingerprint", "") else None
-    if key is not None and key in cards:
-        return Markup(cards[key])
-    html = env.get_template("macros.html").module.briefing_card(page, root)
+def remembered_macro(env: Environment, fragments: dict[str, str], macro: str, item: Any, root: str) -> Markup:
+    """A macro of macros.html for one briefing (``item`` is its page) or one report a
+    publisher published (``item`` is a PublisherItem), remembered by the briefing page's
+    fingerprint: an index or publisher page listing thousands re-renders only what changed."""
+    page = item if isinstance(item, BriefingPage) else getattr(item, "briefing", None)
+    key = None
+    if isinstance(page, BriefingPage) and page.fingerprint:
+        where = f"\0{item.ref}" if isinstance(item, PublisherItem) else ""
+        key = f"{page.fingerprint}\0{macro}{where}\0{root}"
+        if key in fragments:
+            return Markup(fragments[key])
+    html = getattr(env.get_template("macros.html").module, macro)(item, root)
     if key is not None:
-        cards[key] = str(html)
+        fragments[key] = str(html)
     return html
 
 
 def environment_key(dirs: list[Path], settings: Settings) -> str:
     """Everything besides a page's own data that decides its bytes: briefgen's
     version and rendering code, every theme file, and the settings."""
-    digest = hashlib.blake2b(digest_size=20)
+    digest = hashlib.sha256()
     digest.update(f"{CACHE_FORMAT}\0{__version__}\0".encode())
     package = Path(__file__).resolve().parent
     for name in RENDER_MODULES:
@@ -395,13 +403,14 @@ def remove_stale(site_dir: Path, stale: set[str]) -> list[str]:
 
 # -- fingerprints and the render cache ----------------------------------------------------
 def content_digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=20).hexdigest()
+    """SHA-256, the fastest of hashlib's hashes on CPUs with SHA instructions."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def fingerprint(*parts: object) -> str:
     """A digest of JSON-ready ``parts``: a page's inputs, in a stable order."""
     text = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _record_bytes(record: Briefing) -> bytes:
@@ -412,12 +421,11 @@ def _record_bytes(record: Briefing) -> bytes:
     it cannot hold falls back to pickle without its memo. The field layout
     itself is covered by the models module's code in the environment key.
     """
-    fields = dict(record.__dict__)
-    for name, value in fields.items():
-        if type(value) is list and value and hasattr(value[0], "__dataclass_fields__"):
-            fields[name] = [item.__dict__ for item in value]
+    parts = [[tuple(item.__dict__.values()) for item in value]
+             if type(value) is list and value and hasattr(value[0], "__dataclass_fields__") else value
+             for value in record.__dict__.values()]
     try:
-        return b"m" + marshal.dumps(fields, 2)
+        return b"m" + marshal.dumps(parts, 2)
     except ValueError:
         buffer = io.BytesIO()
         pickler = pickle.Pickler(buffer, protocol=5)
@@ -436,7 +444,7 @@ def _article_facts(article: Article | None) -> tuple | None:
 
 def briefing_fingerprint(record: Briefing, slug: str, articles: dict[str, Article]) -> str:
     """Everything a briefing's own page data comes from: the record, its slug, cited articles."""
-    digest = hashlib.blake2b(_record_bytes(record), digest_size=20)
+    digest = hashlib.sha256(_record_bytes(record))
     cited = [(key, _article_facts(articles.get(key))) for key in outside_sources(record)]
     digest.update(json.dumps([slug, cited], ensure_ascii=False).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
@@ -454,8 +462,7 @@ class FileState(NamedTuple):
         return stat.st_size == self.size and stat.st_mtime_ns == self.mtime_ns
 
 
-@dataclass
-class BriefingSummary:
+class BriefingSummary(NamedTuple):
     """What one briefing gives the rest of the site, cached by its fingerprint."""
 
     figures: bytes  # pickled key figures and source entries: loaded only for the pages that show them
@@ -738,6 +745,11 @@ class SiteRender:
     def page_fingerprint(self, rel: str, *parts: object) -> str:
         return fingerprint(self.page_key, rel, *parts)
 
+    def briefing_page_fingerprint(self, rel: str, briefing_print: str, links: list[list[str | None]]) -> str:
+        """``page_fingerprint`` for the many briefing pages, without a JSON encoder per page."""
+        text = "\0".join([self.page_key, rel, briefing_print, *("\1".join(map(str, group)) for group in links)])
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
     def emit(self, rel: str, page_fingerprint: str, produce: Callable[[], bytes]) -> None:
         """Write ``rel`` unless the file already holds what ``page_fingerprint`` stands for."""
         state = self.cache.current(self.site_dir, rel, page_fingerprint)
@@ -795,8 +807,8 @@ def render_site(
     by_id = {record.id: record for record in briefings}
     ids = sorted(by_id)
     briefing_prints = {i: briefing_fingerprint(by_id[i], links.slugs[i], articles) for i in ids}
-    page_prints = {i: run.page_fingerprint(links.briefing_path(i), "briefing.html", briefing_prints[i],
-                                           link_fingerprint_data(by_id[i], links)) for i in ids}
+    page_prints = {i: run.briefing_page_fingerprint(links.briefing_path(i), briefing_prints[i],
+                                                    link_fingerprint_data(by_id[i], links)) for i in ids}
     statics = static_files(dirs)
     about_file = project.content_dir / "about.md"
     about_text = None
@@ -901,8 +913,7 @@ def render_site(
                       [[p["name"], p["path"], len(p["items"])] for p in model.publishers])
     for publisher in model.publishers:
         run.template_page(env, site_globals, PageJob(publisher["path"], "publisher.html", {"publisher": publisher}),
-                          publisher["name"], [[page.fingerprint, page.source_refs[position][1]]
-                                              for page, position in publisher["items"].refs])
+                          publisher["name"], [[item.briefing.fingerprint, item.ref] for item in publisher["items"]])
 
     # Everything but the pages: feed, sitemap, robots.txt, export, GitHub Pages files.
     if site_url:

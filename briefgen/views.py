@@ -9,7 +9,7 @@ entity and publisher pages, ordering. Untrusted strings pass through untouched
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -135,30 +135,31 @@ class BriefingPage:
         return self._context
 
 
-class PublisherItems(Sequence):
-    """A publisher's reports, each with the briefing that cites it.
+class PublisherItem:
+    """One report a publisher published, with the briefing that cites it.
 
-    Built when first read: the list of publishers shows only counts, so the
-    source entries of briefings that did not change need not be loaded for it.
+    ``source`` (the briefing's source entry) is loaded only when read: a
+    publisher's page of thousands of reports re-renders only the changed ones.
     """
 
-    def __init__(self, refs: list[tuple[BriefingPage, int]]):
-        self.refs = refs  # (briefing page, position in its source entries)
-        self._items: list[dict] | None = None
+    def __init__(self, briefing: BriefingPage, position: int):
+        self.briefing = briefing
+        self.position = position  # in the briefing's source entries
 
-    def _built(self) -> list[dict]:
-        if self._items is None:
-            self._items = [{"briefing": page, "source": page.source_entries[position]} for page, position in self.refs]
-        return self._items
+    @property
+    def source(self) -> dict:
+        return self.briefing.source_entries[self.position]
 
-    def __len__(self) -> int:
-        return len(self.refs)
+    @property
+    def ref(self) -> int:
+        return self.briefing.source_refs[self.position][1]
 
-    def __getitem__(self, index):  # type: ignore[override]
-        return self._built()[index]
-
-    def __iter__(self):
-        return iter(self._built())
+    def __getitem__(self, key: str) -> object:
+        if key == "briefing":
+            return self.briefing
+        if key == "source":
+            return self.source
+        raise KeyError(key)
 
 
 def briefing_slugs(briefings: list[Briefing], diagnostics: Diagnostics) -> dict[str, str]:
@@ -450,32 +451,35 @@ class SiteLinks:
         return f"{BRIEFINGS_DIR}/{self.slugs[briefing_id]}.html"
 
 
-def cited_keys(record: Briefing) -> list[str]:
+def cited_keys(record: Briefing) -> set[str]:
     """Every source key the briefing's figures, claims, events and passages cite."""
-    keys = [figure.article for figure in record.figures]
-    keys += [claim.article for claim in record.claims]
-    keys += [event.article for event in record.events]
+    keys = {figure.article for figure in record.figures}
+    keys.update(claim.article for claim in record.claims)
+    keys.update(event.article for event in record.events)
     for passage in (*record.summary, *record.background):
-        keys += passage.articles
+        keys.update(passage.articles)
     return keys
 
 
 def outside_sources(record: Briefing) -> list[str]:
     """Cited keys the briefing's own source list lacks: they are looked up among the articles."""
-    listed = {source.key for source in record.sources}
-    return sorted({key for key in cited_keys(record) if key not in listed})
+    keys = cited_keys(record)
+    keys.difference_update(source.key for source in record.sources)
+    return sorted(keys)
 
 
 def source_publishers(record: Briefing, articles: dict[str, Article]) -> list[str | None]:
-    """The publisher of every entry the briefing's source list will have (see BriefingBuilder)."""
+    """The publisher of every entry the briefing's source list will have (see BriefingBuilder);
+    the order does not matter, only which publishers appear."""
     first: dict[str, Source] = {}
     for source in sorted(record.sources, key=lambda s: (s.ref, s.key)):
         first.setdefault(source.key, source)
     publishers = [source.publisher for source in first.values()]
-    for key in outside_sources(record):
-        article = articles.get(key)
-        if article is not None:
-            publishers.append(article.source)
+    if articles:
+        for key in outside_sources(record):
+            article = articles.get(key)
+            if article is not None:
+                publishers.append(article.source)
     return publishers
 
 
@@ -586,13 +590,13 @@ def entity_entries(ordered: list[BriefingPage], links: SiteLinks, attribute: str
 
 def publisher_entries(ordered: list[BriefingPage], links: SiteLinks) -> list[dict]:
     """One entry per publisher (None: unknown), with every report it published that a briefing cites."""
-    refs_by_publisher: dict[str | None, list[tuple[BriefingPage, int]]] = defaultdict(list)
+    items: dict[str | None, list[PublisherItem]] = defaultdict(list)
     for page in ordered:
         for position, (key, _) in enumerate(page.source_refs):
-            refs_by_publisher[key].append((page, position))
+            items[key].append(PublisherItem(page, position))
     return [
         {"name": min(links.publisher_names[key]) if key else None, "path": links.publisher_urls[key],
-         "items": PublisherItems(refs_by_publisher[key])}
+         "items": items[key]}
         for key in sorted(links.publisher_urls, key=lambda k: (k is None, k or ""))
     ]
 

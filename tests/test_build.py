@@ -163,7 +163,7 @@ def test_an_incremental_rebuild_produces_exactly_what_a_cold_build_produces(tmp_
             (project.articles_dir / f"{record['id']}.txt").write_text(
                 f"{record['title']}\n\n{record['text']}\n")
         path = sorted(project.briefings_dir.glob("*.yaml"))[0]
-        path.write_text(path.read_text(encoding="utf-8").replace("\ntitle: ", "\ntitle: Edited: ", 1),
+        path.write_text(path.read_text(encoding="utf-8").replace("\ntitle: ", "\ntitle: Edited - ", 1),
                         encoding="utf-8")
     build(warm, load_settings(warm, environ={}), jobs=1)
     assert (warm.cache_dir / "extractions.pickle").is_file()

@@ -41,7 +41,7 @@ def test_the_past_is_background_even_in_one_report() -> None:
     assert [p.text for p in passages] == ["Talks largely stalled in 1994 when a ceasefire was agreed."]
 
 
-def test_helpers() -> None:
+def test_past_markers_and_near_duplicate_check() -> None:
     assert is_past("They have been locked in a dispute since the 1990s.", None)
     assert not is_past("Clashes continued on Monday.", None)
     assert similar(content_words(CONTEXT), content_words(CONTEXT.replace("considers", "regards")))

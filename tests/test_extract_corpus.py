@@ -118,7 +118,7 @@ def score_gva(shared: Path, limit: int | None = None) -> dict[str, float]:
 
 @pytest.mark.corpus
 def test_ecbplus_figures_meet_the_bars(shared_dir: Path) -> None:
-    # measured P 0.968 / R 0.891 over all 496 articles
+    # measured P 0.973 / R 0.886 over all 496 articles
     scores = score_ecbplus(shared_dir)
     assert scores["precision"] >= 0.95, scores["errors"][:20]
     assert scores["recall"] >= 0.85, scores["errors"][:20]
@@ -139,10 +139,10 @@ def test_every_quote_is_verbatim_and_states_its_value(shared_dir: Path) -> None:
 
 @pytest.mark.corpus
 def test_gva_headline_counts_match_official_counts(shared_dir: Path) -> None:
-    # measured 0.635 / 0.593 on these 600 stories; the bars (0.90 / 0.85) are not met yet
+    # measured 0.635 / 0.621 on these 600 stories; the target bars (0.90 / 0.85) are not met yet
     scores = score_gva(shared_dir, limit=600)
     assert scores["killed_accuracy"] >= 0.60, scores["errors"][:20]
-    assert scores["injured_accuracy"] >= 0.55, scores["errors"][:20]
+    assert scores["injured_accuracy"] >= 0.58, scores["errors"][:20]
 
 
 if __name__ == "__main__":

@@ -37,6 +37,14 @@ def test_parse_number_refuses_what_is_not_a_whole_number() -> None:
     assert parse_number("") is None
 
 
+def test_parse_number_refuses_digit_strings_too_long_to_be_a_count() -> None:
+    assert parse_number("9" * 400) is None  # once became float('inf') and crashed the build
+    assert parse_number("1234567890") is None
+    assert parse_number("123456789") == 123456789
+    assert parse_number("2.5 million") == 2_500_000
+    assert parse_number("1.25 thousand") == 1250
+
+
 def test_qualifiers_are_normalised() -> None:
     assert qualifier_label("at  least") == "at least"
     assert qualifier_label("around") == "about"

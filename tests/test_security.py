@@ -1035,8 +1035,6 @@ def test_settings_file_cannot_inject_markup(tmp_path: Path, briefgen_cli) -> Non
 # Known crashes found by this suite
 # ---------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="extract/numbers.parse_number: a number of 309+ digits becomes "
-                   "float('inf') and int(inf) raises OverflowError, crashing the build")
 def test_huge_number_in_article_text_does_not_crash_extraction() -> None:
     from briefgen import extract
     from briefgen.models import Article

@@ -85,6 +85,11 @@ def _word_value(words: str) -> int | None:
     return total + current if seen else None
 
 
+# Longer digit strings are ids, phone numbers or garbage; refusing them also keeps
+# hostile text from producing huge integers.
+_MAX_DIGITS = 9
+
+
 def parse_number(text: str) -> int | None:
     """The integer a number phrase stands for, or None when it is not one.
 
@@ -96,14 +101,19 @@ def parse_number(text: str) -> int | None:
         return None
     if phrase in SINGULAR:
         return SINGULAR[phrase]
-    match = re.fullmatch(r"(\d{1,3}(?:,\s?\d{3})+|\d+(?:\.\d+)?)(?:\s+(million|thousand))?", phrase)
+    match = re.fullmatch(r"(\d{1,3}(?:,\s?\d{3})+|\d+)(?:\.(\d+))?(?:\s+(million|thousand))?", phrase)
     if match:
-        digits = float(re.sub(r"[,\s]", "", match.group(1)))
-        if match.group(2):
-            digits *= SCALES[match.group(2)]
-        if digits != int(digits):
+        whole = re.sub(r"[,\s]", "", match.group(1))
+        fraction = (match.group(2) or "").rstrip("0")
+        if len(whole) + len(fraction) > _MAX_DIGITS:
+            return None  # a serial number or garbage, never a count of people
+        scale = SCALES[match.group(3)] if match.group(3) else 1
+        # exact integer arithmetic: "2.5 million" is 25 * 1,000,000 / 10
+        numerator = int(whole + fraction) * scale
+        denominator = 10 ** len(fraction)
+        if numerator % denominator or numerator // denominator >= 10**_MAX_DIGITS:
             return None
-        return int(digits)
+        return numerator // denominator
     return _word_value(phrase)
 
 
