@@ -172,3 +172,48 @@ def test_build_honours_environment_overrides(sample_project):
                  env={"BRIEFGEN_SITE_URL": "https://me.github.io/desk/"})
     assert result.returncode == 0, result.stderr
     assert "https://me.github.io/desk/" in (sample_project / "site" / "sitemap.xml").read_text()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_serve_builds_serves_and_rebuilds_when_a_briefing_file_changes(sample_project):
+    import time
+    import urllib.request
+
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFGEN_")}
+    server = subprocess.Popen([sys.executable, "-m", "briefgen.cli", "serve", "--project",
+                               str(sample_project), "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+
+    def page(path: str) -> str:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/{path}", timeout=5) as response:
+            return response.read().decode("utf-8")
+
+    def wait_for(condition, timeout=120.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if condition():
+                    return True
+            except OSError:
+                pass
+            time.sleep(0.2)
+        return False
+
+    try:
+        assert wait_for(lambda: "<html" in page("index.html")), "serve never answered"
+        (path,) = sorted((sample_project / "content" / "briefings").glob("*.yaml"))
+        text = path.read_text(encoding="utf-8")
+        title_line = next(line for line in text.splitlines() if line.startswith("title: "))
+        path.write_text(text.replace(title_line, "title: Retitled by the desk", 1), encoding="utf-8")
+        assert wait_for(lambda: "Retitled by the desk" in page("index.html")), "no rebuild seen"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
