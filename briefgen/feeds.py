@@ -80,7 +80,8 @@ def atom_feed(
     language: str,
     entries: list[dict],
 ) -> bytes | None:
-    """Atom (RFC 4287) for ``entries`` (dicts: id, title, path, updated, summary).
+    """Atom (RFC 4287) for ``entries`` (dicts: id, title, path, updated, summary, and
+    optionally xml: the entry as ``atom_entry`` writes it).
 
     ``entries`` must be dated; returns None when there is none, since a feed's
     own ``updated`` would then have to be invented.
@@ -100,15 +101,23 @@ def atom_feed(
     xml.leaf(1, "link", None, {"rel": "alternate", "type": "text/html", "href": site_url})
     xml.leaf(1, "generator", "briefgen")
     for entry in entries:
-        xml.open(1, "entry")
-        xml.leaf(2, "id", clean_text(stable_uuid(site_url, "briefing:" + entry["id"])))
-        xml.leaf(2, "title", clean_text(entry["title"]))
-        xml.leaf(2, "updated", rfc3339(entry["updated"]))
-        xml.leaf(2, "link", None, {"rel": "alternate", "type": "text/html", "href": site_url + entry["path"]})
-        if entry.get("summary"):
-            xml.leaf(2, "summary", clean_text(entry["summary"]), {"type": "text"})
-        xml.close(1, "entry")
+        xml.parts.append(entry.get("xml") or atom_entry(site_url, entry))
     return xml.bytes()
+
+
+def atom_entry(site_url: str, entry: dict) -> str:
+    """One ``<entry>`` of the feed as text; the renderer caches it with the briefing."""
+    xml = _XmlWriter("entry", {})
+    xml.parts.clear()
+    xml.open(1, "entry")
+    xml.leaf(2, "id", clean_text(stable_uuid(site_url, "briefing:" + entry["id"])))
+    xml.leaf(2, "title", clean_text(entry["title"]))
+    xml.leaf(2, "updated", rfc3339(entry["updated"]))
+    xml.leaf(2, "link", None, {"rel": "alternate", "type": "text/html", "href": site_url + entry["path"]})
+    if entry.get("summary"):
+        xml.leaf(2, "summary", clean_text(entry["summary"]), {"type": "text"})
+    xml.close(1, "entry")
+    return "".join(xml.parts)
 
 
 def sitemap(site_url: str, pages: list[tuple[str, date | None]]) -> bytes:

@@ -29,6 +29,7 @@ import shutil
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -471,6 +472,7 @@ class BriefingSummary(NamedTuple):
     warnings: list[Problem]
     source_warnings: list[Problem]
     export: str  # its entry of briefings.json
+    feed_entry: str  # its entry of feed.xml ("" when it has none)
 
 
 @dataclass
@@ -632,7 +634,7 @@ class BriefingRenderer:
             sources=pickle.dumps(sources, protocol=pickle.HIGHEST_PROTOCOL),
             source_refs=[(_publisher_key(entry["publisher"]), entry["ref"]) for entry in sources],
             warnings=warnings.warnings, source_warnings=source_warnings.warnings,
-            export=feeds.export_fragment(record, path))
+            export=feeds.export_fragment(record, path), feed_entry=_feed_entry_xml(record, path, work.site_globals))
         if not render_page:
             return BriefingResult(record_id, summary, None, False)
         page = BriefingPage(record, work.links.slugs[record_id], path, key_figures=slim_figures,
@@ -766,10 +768,23 @@ class SiteRender:
                   lambda: _render_one(env, job, site_globals))
 
 
-def _feed_entries(model: SiteModel) -> list[dict]:
+def _feed_entry(record: Briefing, path: str, updated: date) -> dict:
+    return {"id": record.id, "title": record.title, "path": path, "updated": updated,
+            "summary": " ".join(" ".join(p.text.split()) for p in record.summary)}
+
+
+def _feed_entry_xml(record: Briefing, path: str, site_globals: dict) -> str:
+    site_url, updated = site_globals["site"]["url"], parse_iso_date(record.updated)
+    if not site_url or updated is None:
+        return ""
+    return feeds.atom_entry(site_url, _feed_entry(record, path, updated))
+
+
+def _feed_entries(model: SiteModel, summaries: Summaries) -> list[dict]:
+    """The dated briefings, newest first; each entry's XML comes from its summary."""
     dated = [page for page in model.briefings if page.updated is not None]
-    return [{"id": page.record.id, "title": page.record.title, "path": page.path, "updated": page.updated,
-             "summary": " ".join(" ".join(p.text.split()) for p in page.record.summary)}
+    return [{"id": page.record.id, "path": page.path, "updated": page.updated,
+             "xml": summaries.done[page.record.id].feed_entry}
             for page in sorted(dated, key=lambda p: (-p.updated.toordinal(), p.record.id))]
 
 
@@ -917,9 +932,10 @@ def render_site(
 
     # Everything but the pages: feed, sitemap, robots.txt, export, GitHub Pages files.
     if site_url:
-        entries = _feed_entries(model)
+        entries = _feed_entries(model, summaries)
         if entries:
-            run.emit("feed.xml", run.page_fingerprint("feed.xml", entries), lambda: feeds.atom_feed(
+            shown_entries = [[entry["id"], briefing_prints[entry["id"]]] for entry in entries]
+            run.emit("feed.xml", run.page_fingerprint("feed.xml", shown_entries), lambda: feeds.atom_feed(
                 site_url=site_url, title=settings.title, description=settings.description,
                 language=settings.language, entries=entries))
         undated = len(model.briefings) - len(entries)

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from .charts import history_svg
 from .diagnostics import Diagnostics
@@ -414,7 +415,9 @@ def _publisher_key(publisher: str | None) -> str | None:
     return publisher.strip().casefold() if publisher and publisher.strip() else None
 
 
+@lru_cache(maxsize=65536)
 def entity_key(name: str) -> str:
+    """Names that differ only in case or spacing are one entity (remembered: names repeat a lot)."""
     return " ".join(name.split()).casefold()
 
 
@@ -574,13 +577,10 @@ def index_order(pages: list[BriefingPage]) -> list[BriefingPage]:
 def entity_entries(ordered: list[BriefingPage], links: SiteLinks, attribute: str) -> list[dict]:
     """One entry per actor or place ("actors"/"places"), listing its briefings in index order."""
     members: dict[str, list[BriefingPage]] = defaultdict(list)
+    column = 0 if attribute == "actors" else 1
     for page in ordered:
-        for entity in getattr(page.record, attribute):
-            if not entity.name or not entity.name.strip():
-                continue
-            key = entity_key(entity.name)
-            if not members[key] or members[key][-1] is not page:
-                members[key].append(page)
+        for key in links.link_keys[page.record.id][column]:
+            members[key].append(page)
     names = links.entity_names[attribute]
     kinds = links.entity_kinds[attribute]
     paths = links.actor_paths if attribute == "actors" else links.place_paths

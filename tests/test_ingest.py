@@ -18,7 +18,7 @@ from conftest import GOLD_SEEDS, SAMPLE_ARTICLES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefgen import ingest
+from briefgen import furniture, ingest
 from briefgen.config import Project, Settings
 from briefgen.diagnostics import Diagnostics
 from briefgen.ingest import clean_text, read_articles
@@ -332,7 +332,7 @@ def test_gva_furniture_is_removed_and_sentences_kept(shared_dir: Path) -> None:
     total = removed = 0
     random.Random(7).shuffle(rows)
     for row in rows[:1200]:
-        paragraphs = [p for p in (ingest._normalize_line(x) for x in row["text"].split("\n")) if p]
+        paragraphs = [p for p in (furniture.normalize_line(x) for x in row["text"].split("\n")) if p]
         cleaned = clean_text(row["text"])
         for phrase in banned:
             assert phrase.lower() not in cleaned.lower(), (row["id"], phrase)

@@ -59,6 +59,26 @@ _STATISTIC = re.compile(
     re.IGNORECASE)
 
 
+_MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December)")
+# A count over many incidents ("17 wounded in separate shootings across the city") is a
+# roundup: the briefing's own incident is at most one of them.
+_ROUNDUP = re.compile(
+    r"\b(?:separate|several|multiple|different|unrelated|other|three|four|five|six|\d+)\s+"
+    r"(?:[\w-]+\s+)?(?:shootings|incidents|attacks)\b|\bshootings\s+(?:across|around|throughout|on\s+the)\b|"
+    r"\b(?:weekend|holiday|overnight)\s+(?:shootings|violence)\b|\bacross\s+the\s+(?:city|county)\b|"
+    r"\b(?:in|of)\s+(?:\w+\s+)?(?:shootings|incidents)\s+(?:since|from|over|this|last)\b",
+    re.IGNORECASE)
+# "comes a month after a gunman killed 20", "last October, one person was killed": another incident
+_EARLIER_INCIDENT = re.compile(
+    rf"\b(?:came|comes|coming|happened|occurred)\b[^.;]{{0,40}}\b(?:after|before|since)\b|"
+    rf"\b(?:a|an|one|two|three|four|five|six|several|few|\d+)\s+(?:weeks?|months?|years?)\s+"
+    rf"(?:after|before|earlier|prior)\b|\b(?:last|this\s+past)\s+(?:{_MONTH}|year|summer|spring|fall|"
+    rf"autumn|winter)\b|\bearlier\s+this\s+(?:year|month)\b|\bin\s+{_MONTH}\s+(?:of\s+)?(?:19|20)\d\d\b|"
+    rf"\b(?:another|previous|earlier|separate|unrelated|similar)\s+(?:\w+\s+)?(?:shooting|incident|attack)\b|"
+    rf"\b(?:was|is)\s+the\s+(?:\w+\s+){{0,2}}(?:scene|site)\s+of\b",
+    re.IGNORECASE)
+
+
 def content_key(*parts: object) -> str:
     """A short stable identity derived from content: sha1 of the parts, 10 hex digits."""
     joined = "|".join("" if p is None else str(p) for p in parts)
@@ -97,13 +117,28 @@ def is_background(text: str, match: Match, published: date | None, position: int
         return True
     if position >= 3 and _OTHER_EVENT.search(before):
         return True
-    if _PAST_TIME.search(text) or _STATISTIC.search(text):
+    if _PAST_TIME.search(text) or _STATISTIC.search(text) or _ROUNDUP.search(text):
+        return True
+    if _EARLIER_INCIDENT.search(text[max(0, match.start - 120) : match.start]):
         return True
     if published is not None:
         years = [int(y) for y in re.findall(r"\b(1[89]\d\d|20\d\d)\b", text)]
         if years and max(years) < published.year:
             return True
     return False
+
+
+def _with_headline(article: Article, sentences: list[Sentence]) -> list[Sentence]:
+    """The sentences, led by the title when the body does not repeat it.
+
+    Local news often states the count only in its headline ("4 people shot in
+    southeast Fresno"); the title is part of the cited article, so it can be quoted.
+    Its index is -1, so it never collides with a body sentence.
+    """
+    title = " ".join(article.title.split())
+    if not title or title in " ".join(article.text.split()):
+        return sentences
+    return [Sentence(title, 0, 0, -1, -1), *sentences]
 
 
 def extract_figures(article: Article, sentences: list[Sentence]) -> tuple[list[Figure], list[int]]:
@@ -114,7 +149,7 @@ def extract_figures(article: Article, sentences: list[Sentence]) -> tuple[list[F
     last_reporter: str | None = None
     last_group: dict[str, str] = {}
     gunshot_keys: set[str] = set()
-    for sentence in sentences:
+    for sentence in _with_headline(article, sentences):
         matches = find_matches(sentence.text)
         who = find_reporter(sentence.text)
         pronoun_led = bool(re.match(r"(?:It|They|He|She)\b", sentence.text))

@@ -268,6 +268,9 @@ _MASKS = [
     re.compile(r"\bmagnitude[- ]\d[\d.]*|\b\d[\d.]*[- ]magnitude\b", re.IGNORECASE),
     re.compile(r"\b(?:1[5-9]\d\d|20\d\d)s?\b(?!\s+(?:people|persons|civilians|soldiers|lives))"),
     re.compile(r"\b\d+\s+of\s+\d+\b"),
+    # broadcasters: "WAVE 3 News", "(KOIN 6)", "Channel 4", "ABC7"
+    re.compile(r"\b\d{1,2}\s+(?:News|Investigates|On\s+Your\s+Side|Eyewitness)\b|\b[A-Z]{3,5}\s+\d{1,2}\b|"
+               r"\b(?:Channel|News)\s+\d{1,2}\b"),
     re.compile(r"\b(?:No\.|number|Nos?\.?|page|route|highway|interstate|block|unit|apartment|room|"
                r"flight|section)\s+\d+\b", re.IGNORECASE),
     re.compile(r"\b\d+(?:st|nd|rd|th)\b", re.IGNORECASE),
@@ -276,16 +279,21 @@ _MASKS = [
     re.compile(r"\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|"
                r"November|December)\b"),
 ]
+_PARTITIVE = re.compile(r"\b(?:of|among)\s+(?:the|these|those|all)\s*$", re.IGNORECASE)
+_DENIED = re.compile(r"\b(?:not|never)\s+(?:\w+\s+)?(?:been\s+)?(?:\w+ly\s+)?(?:killed|hurt|injured|wounded|shot|struck|hit)\b|"
+                     r"n't\s+(?:been\s+)?(?:killed|hurt|injured|wounded|shot|struck|hit)\b", re.IGNORECASE)
 _NEGATION = re.compile(r"(?:\bno|\bnot|\bnone|n't|\bnobody|\bwithout|\bany)\s*$", re.IGNORECASE)
 _HYPOTHETICAL = re.compile(
     r"\b(?:could|would|might|may|threaten(?:s|ed)? to|plan(?:ned|s)? to|tried to|trying to|"
-    r"attempted to|vowed to|intend(?:s|ed)? to)\s+(?:have\s+)?(?:been\s+)?$", re.IGNORECASE)
+    r"attempted to|vowed to|intend(?:s|ed)? to|aim(?:s|ed|ing)? to|want(?:s|ed)? to|wanting to|"
+    r"threat(?:s|ening)? to|plot(?:s|ted|ting)? to|conspir\w+ to)\s+(?:have\s+)?(?:been\s+)?$", re.IGNORECASE)
 
 
 def normalize(sentence: str) -> str:
     """Undo tokenization (`` '' quotes, spaced hyphens) keeping the text readable."""
     text = sentence.replace("``", '"').replace("''", '"')
-    text = re.sub(r"(?<=\w) - (?=\w)", "-", text)
+    # "twenty - seven", "drive - by"; not a dateline dash ("TRENTON - One man was killed")
+    text = re.sub(r"(?<=\w) - (?=[a-z0-9])", "-", text)
     text = re.sub(r"(?<=\d), (?=\d{3}\b)", ",", text)
     return text
 
@@ -410,6 +418,10 @@ def find_matches(sentence: str) -> list[Match]:
             return
         if _HYPOTHETICAL.search(scan[max(0, offset + m.start() - 40) : offset + m.start()]):
             return
+        if _PARTITIVE.search(before):
+            return  # "two of the four victims died": the four are not all dead
+        if _DENIED.search(scan[num_start : offset + m.end()]):
+            return  # "the two adults in the car were not injured"
         raw = groups.get("num") or ""
         if re.fullmatch(r"(?:1[5-9]|20)\d\d", raw.strip()):
             return
@@ -439,7 +451,7 @@ def find_matches(sentence: str) -> list[Match]:
             groups = m.groupdict()
             noun = groups.get("noun")
             verb = (groups.get("verb") or groups.get("state") or "").lower()
-            if verb.startswith(("shot", "shoot")) and (
+            if verb.startswith(("shot", "shoot")) and kind_of(verb) != "killed" and (
                 deadly or (name in ("object", "object-definite") and not noun)
             ):
                 continue  # "shot the reporter, killing her"; "Drake shot 35" (basketball)
