@@ -76,10 +76,13 @@ def read_bytes(path: Path) -> bytes | None:
 
 def remove_stale_temps(folder: Path) -> None:
     """Delete temporary files left by a killed writer (they were never renamed)."""
-    if not folder.is_dir():
+    try:
+        names = os.listdir(folder)
+    except OSError:
         return
-    for entry in sorted(folder.iterdir()):
-        if entry.name.startswith(".") and entry.name.endswith(TEMP_SUFFIX) and entry.is_file():
+    for name in sorted(n for n in names if n.startswith(".") and n.endswith(TEMP_SUFFIX)):
+        entry = folder / name
+        if entry.is_file() and not entry.is_symlink():
             try:
                 entry.unlink()
             except OSError:

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
+import pickle
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,13 +45,16 @@ from .briefing_store import (
     RECORD_FORMAT,
     RECORDS_DIR,
     Plan,
+    RecordSummary,
     Result,
     Store,
+    StageCache,
     StoredBriefing,
     journal,
     linked_folder,
     load_store,
     shown_path,
+    stat_key,
 )
 from .briefing_yaml import render
 from .config import Project
@@ -171,6 +176,7 @@ def reconcile(store: Store, plans: list[Plan], extractions: dict[str, Extraction
     jobs = [(p, extractions.get(p.id)) for p in plans] + \
         [(None, None) for _ in store.handmade]
     handmade = iter(store.handmade)
+    cache = store.cache if store.cache is not None else StageCache(None)
     for plan_, extraction in jobs:
         bid = plan_.id if plan_ is not None else next(handmade)
         stored = store.briefings.get(bid)
@@ -178,32 +184,26 @@ def reconcile(store: Store, plans: list[Plan], extractions: dict[str, Extraction
         members = plan_.article_ids if plan_ is not None else []
         copies = plan_.copies if plan_ is not None else {}
         excluded = store.excluded.get(bid, [])
-        machine = _machine_fingerprint(extraction, members, copies, articles)
-        previous = stored.record if stored is not None else None
-        if previous is not None and stored.doc is stored.written and \
-                previous.get("machine") == machine and previous.get("slug") == slug and \
-                stored.written.get("articles") == members and \
-                stored.written.get("excluded", []) == excluded and not redirects.get(bid) and \
-                not moves.touches(bid) and not live_slugs & set(stored.written.get("old_slugs", [])):
+        machine = _machine_fingerprint(extraction, members, copies, articles, cache)
+        summary = stored.summary if stored is not None else None
+        if summary is not None and stored.unchanged and summary.machine == machine and \
+                summary.slug == slug and list(summary.articles) == members and \
+                list(summary.excluded) == excluded and not redirects.get(bid) and \
+                not moves.touches(bid) and not live_slugs & set(summary.old_slugs):
             # Same file, same machine output, same membership: last result stands.
-            doc, state = stored.written, MergeState.from_record(previous)
-            figures = [_figure(f, state) for f in doc["figures"]]
-            disputes = [Dispute(d["type"], list(d["figures"]), d["note"] or "")
-                        for d in doc["disputes"]]
-            store.results[bid] = Result(doc, previous, previous.get("edits", 0))
-            briefings.append(_briefing(doc, state, figures, disputes))
+            store.results[bid] = Result(None, None, summary.edits, unchanged=True)
+            briefings.append(_recorded_briefing(stored, cache))
             continue
         doc, state, edits = _merge_one(bid, slug, stored, members, copies, extraction, articles,
                                        excluded, redirects.get(bid, []), live_slugs, moves)
         figures = [_figure(f, state) for f in doc["figures"]]
         published = {s["key"]: s["published"] for s in doc["sources"]}
-        disputes = find_disputes(figures, published)
         doc["disputes"] = [{"type": d.type, "figures": list(d.figures), "note": d.note or None}
-                           for d in disputes]
+                           for d in find_disputes(figures, published)]
         record = {"format": RECORD_FORMAT, "id": bid, "slug": slug, "written": doc,
                   "machine": machine, "edits": edits, **state.as_record()}
         store.results[bid] = Result(doc, record, edits)
-        briefings.append(_briefing(doc, state, figures, disputes))
+        briefings.append(_briefing(doc, state, figures, _disputes(doc)))
     return sorted(briefings, key=lambda b: b.slug)
 
 
@@ -212,14 +212,123 @@ MERGE_VERSION = 1
 
 
 def _machine_fingerprint(extraction: Extraction | None, members: list[str],
-                         copies: dict[str, str], articles: dict[str, Article]) -> str:
-    """A hash of everything the machine contributes to a briefing."""
+                         copies: dict[str, str], articles: dict[str, Article],
+                         cache: StageCache) -> str:
+    """A hash of everything the machine contributes to a briefing.
+
+    The hash is over a canonical JSON text; the stage cache remembers it under a
+    quicker hash of the same values (their pickle), which is all a build of
+    unchanged briefings has to compute.
+    """
     sources = [(a, articles[a].title, articles[a].source, articles[a].url,
                 articles[a].published.isoformat() if articles[a].published else None,
                 articles[a].author) for a in members]
-    body = json.dumps([MERGE_VERSION, extraction, sources, sorted(copies.items())],
+    copied = sorted(copies.items())
+    quick = _quick_key(extraction, sources, copied)
+    known = cache.get("machine", quick) if quick is not None else None
+    if known is not None:
+        return known
+    body = json.dumps([MERGE_VERSION, extraction, sources, copied],
                       default=lambda o: o.__dict__, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+    machine = hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+    if quick is not None:
+        cache.put("machine", quick, machine)
+    return machine
+
+
+def _quick_key(extraction: Extraction | None, sources: list, copied: list) -> str | None:
+    """A fast hash of the machine's values: equal bytes mean equal values.
+
+    marshal format 0 writes every value by type and content alone (no
+    references, no interning marks), so the same values give the same bytes.
+    """
+    parts = None if extraction is None else \
+        [[(type(i).__name__, tuple(i.__dict__.items())) for i in v]
+         if type(v) is list and v and hasattr(v[0], "__dataclass_fields__") else v
+         for v in extraction.__dict__.values()]
+    try:
+        data = marshal.dumps((MERGE_VERSION, type(extraction).__name__, parts, sources, copied), 0)
+    except ValueError:  # a value marshal cannot write: the full hash is computed instead
+        return None
+    return hashlib.sha256(data).hexdigest()
+
+
+def _disputes(doc: dict) -> list[Dispute]:
+    return [Dispute(d["type"], list(d["figures"]), d["note"] or "") for d in doc["disputes"]]
+
+
+_MODELS = {cls.__name__: cls for cls in (Briefing, Claim, Dispute, Entity, Event, Figure,
+                                          Passage, Source)}
+
+
+def freeze_briefing(briefing: Briefing) -> bytes:
+    """A Briefing as bytes for the stage cache: flattened and marshalled.
+
+    marshal reads back several times faster than pickle, which matters for
+    the thousands of unchanged briefings a build hands on; anything marshal
+    cannot hold falls back to pickle.
+    """
+    try:
+        parts = []
+        for name, value in briefing.__dict__.items():
+            if type(value) is list and value and hasattr(value[0], "__dataclass_fields__"):
+                kind = type(value[0])
+                keys = tuple(value[0].__dict__)
+                rows = []
+                for item in value:
+                    if type(item) is not kind or tuple(item.__dict__) != keys:
+                        raise ValueError(name)
+                    rows.append(tuple(item.__dict__.values()))
+                if _MODELS.get(kind.__name__) is not kind:
+                    raise ValueError(name)
+                parts.append((name, kind.__name__, keys, rows))
+            else:
+                parts.append((name, None, None, value))
+        if _MODELS.get(type(briefing).__name__) is not type(briefing):
+            raise ValueError("briefing")
+        return b"m" + marshal.dumps((type(briefing).__name__, parts), 2)
+    except ValueError:
+        return b"p" + pickle.dumps(briefing, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def thaw_briefing(blob: bytes) -> Briefing:
+    """The Briefing ``freeze_briefing`` made the bytes of."""
+    if blob[:1] == b"p":
+        return pickle.loads(blob[1:])
+    if blob[:1] != b"m":
+        raise ValueError("not a frozen briefing")
+    kind_name, parts = marshal.loads(blob[1:])
+    new = object.__new__
+    briefing = new(_MODELS[kind_name])
+    fields = briefing.__dict__
+    for name, item_kind, keys, value in parts:
+        if item_kind is None:
+            fields[name] = value
+            continue
+        kind = _MODELS[item_kind]
+        items = []
+        for row in value:
+            item = new(kind)
+            item.__dict__.update(zip(keys, row))
+            items.append(item)
+        fields[name] = items
+    return briefing
+
+
+def _recorded_briefing(stored: StoredBriefing, cache: StageCache) -> Briefing:
+    """The Briefing of a file and record left as they were: from the cache, else rebuilt."""
+    blob = cache.get("briefings", stored.record_sha256) if stored.record_sha256 else None
+    if blob is not None:
+        try:
+            return thaw_briefing(blob)
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
+                ValueError, KeyError):
+            pass
+    doc, state = stored.written, MergeState.from_record(stored.record)
+    briefing = _briefing(doc, state, [_figure(f, state) for f in doc["figures"]], _disputes(doc))
+    if stored.record_sha256:
+        cache.put("briefings", stored.record_sha256, freeze_briefing(briefing))
+    return briefing
 
 
 def _merge_one(bid: str, slug: str, stored: StoredBriefing | None, members: list[str],
@@ -456,9 +565,12 @@ def save_all(project: Project, store: Store, briefings: list[Briefing]) -> SaveR
         pending.replay()
     changes: list[Change] = []
     keep: set[str] = set()
+    cache = store.cache if store.cache is not None else StageCache(None)
+    fresh_records: dict[str, tuple[dict, Briefing]] = {}  # record path: record, its briefing
 
-    def change(rel: str, data: bytes | None) -> bool:
-        current = read_bytes(folder / rel)
+    def change(rel: str, data: bytes | None, current: Any = False) -> bool:
+        if current is False:
+            current = read_bytes(folder / rel)
         if current == data:
             return False
         changes.append(Change(rel, data, current))
@@ -467,6 +579,11 @@ def save_all(project: Project, store: Store, briefings: list[Briefing]) -> SaveR
     for briefing in sorted(briefings, key=lambda b: b.id):
         result = store.results[briefing.id]
         stored = store.briefings.get(briefing.id)
+        report.edits_kept += result.edits
+        if result.unchanged:  # file and record on disk already say exactly this
+            keep.add(stored.file)
+            report.unchanged += 1
+            continue
         name = f"{result.doc['slug']}.yaml"
         keep.add(name)
         current = read_bytes(folder / name)
@@ -477,8 +594,7 @@ def save_all(project: Project, store: Store, briefings: list[Briefing]) -> SaveR
         else:
             data, layout = _render(stored, result.doc)
         record = dict(result.record, yaml_sha256=sha256(data), layout=layout)
-        report.edits_kept += result.edits
-        if change(name, data):
+        if change(name, data, current):
             report.written.append(name)
             if current is None:
                 report.created += 1
@@ -486,8 +602,12 @@ def save_all(project: Project, store: Store, briefings: list[Briefing]) -> SaveR
                 report.updated += 1
         else:
             report.unchanged += 1
+        rel = f"{RECORDS_DIR}/{briefing.id}.json"
         if record != previous:  # equal: the file on disk already says exactly this
-            change(f"{RECORDS_DIR}/{briefing.id}.json", _record_bytes(record))
+            change(rel, _record_bytes(record))
+        elif stored.record_sha256:
+            cache.put("briefings", stored.record_sha256, freeze_briefing(briefing))
+        fresh_records[rel] = (record, briefing)
         if stored is not None and stored.file and stored.file != name:
             report.renamed += 1
     for briefing in briefings:
@@ -502,6 +622,17 @@ def save_all(project: Project, store: Store, briefings: list[Briefing]) -> SaveR
         report.removed += 1
     if changes:
         pending.commit(changes)
+    for done in changes:  # what is on disk now, so the next build need not read it
+        if done.data is None:
+            cache.forget_file(done.path)
+            continue
+        digest = sha256(done.data)
+        cache.note_file(done.path, stat_key(folder / done.path), digest)
+        if done.path in fresh_records:
+            record, briefing = fresh_records[done.path]
+            cache.put("summaries", digest, RecordSummary.of(record))
+            cache.put("briefings", digest, freeze_briefing(briefing))
+    cache.save()
     remove_stale_temps(folder)
     remove_stale_temps(folder / RECORDS_DIR)
     rel_folder = shown_path(project)

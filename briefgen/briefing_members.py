@@ -67,9 +67,9 @@ def plan(store: Store, stories: list[Story], articles: dict[str, Article],
     # An article the editor removed from a briefing (and put nowhere else) stays out of it.
     store.excluded = {}
     for b in live:
-        excluded = set((b.doc or {}).get("excluded", []))
-        if b.doc is not None and "articles" in b.doc:
-            for article in set(b.written.get("articles", [])) - set(listed[b.id]):
+        excluded = set(b.listed_excluded())
+        if not b.unchanged and b.doc is not None and "articles" in b.doc:
+            for article in set(b.written_articles) - set(listed[b.id]):
                 if not listed_by.get(article):
                     excluded.add(article)
         store.excluded[b.id] = sorted(excluded)
@@ -77,7 +77,7 @@ def plan(store: Store, stories: list[Story], articles: dict[str, Article],
     owner: dict[str, str] = {}
     # A briefing whose file was deleted claims its articles first, so that any
     # file listing them wins.
-    for b in sorted(live, key=lambda b: (b.doc is not None, b.id)):
+    for b in sorted(live, key=lambda b: (b.has_doc, b.id)):
         target = store.merge_target.get(b.id, b.id)
         for article in listed[b.id]:
             if article not in valid:
@@ -117,7 +117,7 @@ def plan(store: Store, stories: list[Story], articles: dict[str, Article],
     used_ids = set(store.briefings)
     used_slugs = {b.slug for b in live}
     for b in live:
-        used_slugs.update((b.doc or b.written).get("old_slugs", []))
+        used_slugs.update(b.old_slugs())
     copies: dict[str, str] = {}
     for story in stories:
         copies.update(story.copies)
@@ -199,13 +199,13 @@ def transplants(store: Store, plans: list[Plan]) -> Moves:
     owner = {a: p.id for p in plans for a in p.article_ids}
     members = {p.id: p.article_ids for p in plans}
     for bid, stored in sorted(store.briefings.items()):
-        if stored.doc is None:
+        if not stored.has_doc:
             continue
         dissolved_into = store.dissolved.get(bid)
         if bid in store.dissolved and dissolved_into is None:
             continue
-        if dissolved_into is None and stored.doc is stored.written and \
-                stored.written.get("articles") == members.get(bid):
+        if dissolved_into is None and stored.unchanged and \
+                stored.written_articles == members.get(bid):
             continue  # untouched file, same articles: nothing leaves it
         state = MergeState.from_record(stored.record)
         written = stored.written

@@ -11,8 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import pickle
+import stat as stat_module
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from .atomic import Journal, read_bytes, sha256
 from .briefing_schema import SLUG_RE, read_tree, tree_to_document
@@ -35,41 +40,141 @@ class Plan:
     copies: dict[str, str] = field(default_factory=dict)  # wire copy -> article it copies
 
 
-@dataclass
-class StoredBriefing:
-    """One briefing as found on disk: the editor's file and its merge record."""
+class RecordSummary(NamedTuple):
+    """What the whole-project steps (checks, membership) need from a merge record.
 
-    id: str
-    slug: str  # the slug it has now (after an editor's rename)
-    file: str | None  # file name under content/briefings/; None when the editor deleted it
-    text: str | None  # the file's text
-    file_sha256: str | None  # of the file's bytes
-    doc: dict | None  # the editor's document; None when the file is gone (all handed back)
-    record: dict | None  # the merge record; None for a file the editor created
+    Small enough to keep in the stage cache for every briefing, so a record
+    whose file did not change is not even read.
+    """
+
+    slug: str
+    yaml_sha256: str | None
+    layout: str | None
+    machine: str | None
+    edits: int
+    articles: tuple[str, ...]  # as last written
+    excluded: tuple[str, ...]
+    old_slugs: tuple[str, ...]
+    pinned: bool
+
+    @classmethod
+    def of(cls, record: dict) -> RecordSummary:
+        written = record.get("written", {})
+        return cls(record.get("slug"), record.get("yaml_sha256"), record.get("layout"),
+                   record.get("machine"), record.get("edits", 0),
+                   tuple(written.get("articles", [])), tuple(written.get("excluded", [])),
+                   tuple(written.get("old_slugs", [])), bool(written.get("pinned", False)))
+
+
+_UNREAD = object()
+
+
+class StoredBriefing:
+    """One briefing as found on disk: the editor's file and its merge record.
+
+    A file exactly as briefgen last wrote it (``unchanged``) has the recorded
+    document as its document; the record and the text are then read only when
+    something needs them, so an untouched briefing costs no parsing at all.
+    """
+
+    def __init__(self, id: str, slug: str, file: str | None, text: str | None,
+                 file_sha256: str | None, doc: dict | None, record: dict | None, *,
+                 summary: RecordSummary | None = None, folder: Path | None = None,
+                 unchanged: bool = False, record_sha256: str | None = None):
+        self.id = id
+        self.slug = slug  # the slug it has now (after an editor's rename)
+        self.file = file  # file name under content/briefings/; None when the editor deleted it
+        self.file_sha256 = file_sha256  # of the file's bytes
+        self._text = text  # the file's text (_UNREAD: read on first use)
+        self._doc = doc  # the editor's document; None when the file is gone (all handed back)
+        self._record = record  # the merge record; None for a file the editor created
+        if summary is None and isinstance(record, dict):
+            summary = RecordSummary.of(record)
+        self.summary = summary
+        self.folder = folder
+        self.unchanged = unchanged or (doc is not None and record is not None
+                                       and record is not _UNREAD and doc is record.get("written"))
+        self.record_sha256 = record_sha256
+
+    @property
+    def record(self) -> dict | None:
+        if self._record is _UNREAD:
+            rel = f"{RECORDS_DIR}/{self.id}.json"
+            record, problem = _read_record(read_bytes(self.folder / rel), rel)
+            if record is None or problem is not None or \
+                    RecordSummary.of(record) != self.summary:
+                raise BriefgenError(Problem(rel, "changed while briefgen was reading it; "
+                                            "run the build again"))
+            self._record = record
+        return self._record
+
+    @property
+    def doc(self) -> dict | None:
+        return self.written if self.unchanged else self._doc
+
+    @property
+    def text(self) -> str | None:
+        if self._text is _UNREAD:
+            data = read_bytes(self.folder / self.file)
+            if data is None or sha256(data) != self.file_sha256:
+                raise BriefgenError(Problem(self.file, "changed while briefgen was reading it; "
+                                            "run the build again"))
+            self._text = data.decode("utf-8-sig")
+        return self._text
 
     @property
     def written(self) -> dict:
         return (self.record or {}).get("written", {})
 
+    @property
+    def has_doc(self) -> bool:
+        return self.unchanged or self._doc is not None
+
+    @property
+    def written_articles(self) -> list[str]:
+        return list(self.summary.articles) if self.summary is not None else []
+
+    @property
+    def written_excluded(self) -> list[str]:
+        return list(self.summary.excluded) if self.summary is not None else []
+
     def listed_articles(self) -> list[str]:
-        if self.doc is not None and "articles" in self.doc:
-            return list(self.doc["articles"])
-        return list(self.written.get("articles", []))
+        if self.unchanged:
+            return self.written_articles
+        if self._doc is not None and "articles" in self._doc:
+            return list(self._doc["articles"])
+        return self.written_articles
+
+    def listed_excluded(self) -> list[str]:
+        """The file's own ``excluded:`` list."""
+        if self.unchanged:
+            return self.written_excluded
+        return list((self._doc or {}).get("excluded", []))
+
+    def old_slugs(self) -> list[str]:
+        if self.unchanged or self._doc is None:
+            return list(self.summary.old_slugs) if self.summary is not None else []
+        return list(self._doc.get("old_slugs", []))
 
     @property
     def pinned(self) -> bool:
-        return bool((self.doc or {}).get("pinned", False))
+        if self.unchanged:
+            return self.summary.pinned
+        return bool((self._doc or {}).get("pinned", False))
 
     @property
     def merged_into(self) -> str | None:
-        return (self.doc or {}).get("merged_into")
+        if self.unchanged:
+            return None  # briefgen never writes merged_into
+        return (self._doc or {}).get("merged_into")
 
 
 @dataclass
 class Result:
-    doc: dict
-    record: dict
+    doc: dict | None  # None when ``unchanged``: the file and record on disk stand as they are
+    record: dict | None
     edits: int
+    unchanged: bool = False
 
 
 @dataclass
@@ -86,6 +191,115 @@ class Store:
     handmade: list[str] = field(default_factory=list)  # kept with no articles (editor content)
     dissolved: dict[str, str | None] = field(default_factory=dict)  # id -> id its slugs redirect to
     results: dict[str, Result] = field(default_factory=dict)
+    cache: StageCache | None = None
+
+
+#: The stage cache, under the project's cache folder (``.briefgen/``).
+CACHE_FILE = "briefings.pickle"
+#: A file whose status changed this shortly before the cache was written could
+#: be edited again within the same timestamp tick; such a file is hashed again.
+RACY_NS = 100_000_000
+
+
+def stat_key(path: Path) -> tuple | None:
+    """What tells a file apart without reading it; None for a symbolic link or no file."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    if not stat_module.S_ISREG(st.st_mode):
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _code_version() -> str:
+    """The package's own code: a cached value is only reused by the code that made it."""
+    global _CODE_VERSION
+    if _CODE_VERSION is None:
+        package = Path(__file__).resolve().parent
+        digest = hashlib.sha256(f"{CACHE_FORMAT}".encode())
+        for path in sorted(package.rglob("*.py")):
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+        _CODE_VERSION = digest.hexdigest()
+    return _CODE_VERSION
+
+
+_CODE_VERSION: str | None = None
+CACHE_FORMAT = 1
+
+
+class StageCache:
+    """Disposable shortcuts for files nobody touched, under ``.briefgen/``.
+
+    Everything here is also in ``content/briefings/`` (the merge records stay
+    the truth): a file is known by its status (device, inode, size, times) and
+    then by its hash, a record by its hash. Deleting the cache only costs
+    time. Entries a build did not use are dropped when it saves.
+    """
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.loaded: dict[str, dict] = {"files": {}, "summaries": {}, "briefings": {}, "machine": {}}
+        self.used: dict[str, dict] = {"files": {}, "summaries": {}, "briefings": {}, "machine": {}}
+        if path is None:
+            return
+        try:
+            with open(path, "rb") as handle:
+                saved = pickle.load(handle)
+            if isinstance(saved, dict) and saved.get("version") == _code_version():
+                self.loaded = {name: dict(saved[name]) for name in self.loaded}
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+                IndexError, KeyError, TypeError, ValueError):
+            pass  # absent, stale or torn: start afresh
+
+    def get(self, table: str, key: Any) -> Any:
+        value = self.loaded[table].get(key)
+        if value is not None:
+            self.used[table][key] = value
+        return value
+
+    def put(self, table: str, key: Any, value: Any) -> None:
+        self.used[table][key] = value
+
+    def file_sha(self, rel: str, key: tuple | None) -> str | None:
+        """The hash of a file whose status is what it was when it was hashed."""
+        if key is None:
+            return None
+        entry = self.loaded["files"].get(rel)
+        if entry is None or entry[0] != key:
+            return None
+        self.used["files"][rel] = entry
+        return entry[1]
+
+    def note_file(self, rel: str, key: tuple | None, digest: str) -> None:
+        if key is not None:
+            self.used["files"][rel] = (key, digest)
+
+    def forget_file(self, rel: str) -> None:
+        self.used["files"].pop(rel, None)
+
+    def save(self) -> None:
+        """Write what this build used, if it differs from what was loaded; never fails a build."""
+        if self.path is None:
+            return
+        now = time.time_ns()
+        self.used["files"] = {rel: entry for rel, entry in self.used["files"].items()
+                              if entry[0][4] < now - RACY_NS}
+        if self.used == self.loaded:
+            return
+        data = {"version": _code_version(), **self.used}
+        temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(temp, "wb") as handle:
+                pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temp, self.path)
+        except OSError:
+            try:
+                temp.unlink()
+            except OSError:
+                pass
 
 
 def journal(folder: Path) -> Journal:
@@ -104,7 +318,11 @@ def linked_folder(project: Project) -> Path | None:
 
 
 def load_store(project: Project) -> tuple[Store, list[Problem]]:
-    """Every briefing of the project, and every problem found; reads only, never writes."""
+    """Every briefing of the project, and every problem found; reads only, never writes.
+
+    A file or record whose status matches the stage cache is not read: its
+    hash, and for a record what the checks need, come from the cache.
+    """
     folder = project.briefings_dir
     shown = shown_path(project)
     store = Store(folder, {})
@@ -116,6 +334,7 @@ def load_store(project: Project) -> tuple[Store, list[Problem]]:
         problems.append(Problem(where, "is a symbolic link; briefing files must be in the "
                                 "project itself (replace the link with the folder)"))
         return store, problems
+    cache = store.cache = StageCache(project.cache_dir / CACHE_FILE)
     if not folder.is_dir():
         return store, problems
     view = journal(folder).pending_view()
@@ -123,9 +342,10 @@ def load_store(project: Project) -> tuple[Store, list[Problem]]:
     def read(rel: str) -> bytes | None:
         return view[rel] if rel in view else read_bytes(folder / rel)
 
-    records: dict[str, dict] = {}
-    record_names = {p.name for p in (folder / RECORDS_DIR).glob("*.json")} if \
-        (folder / RECORDS_DIR).is_dir() else set()
+    records: dict[str, tuple[Any, RecordSummary, str | None]] = {}  # id: record, summary, sha
+    records_dir = folder / RECORDS_DIR
+    record_names = {n for n in os.listdir(records_dir) if n.endswith(".json")} if \
+        records_dir.is_dir() else set()
     record_names |= {r.split("/", 1)[1] for r, d in view.items()
                      if r.startswith(RECORDS_DIR + "/") and d is not None}
     record_names -= {r.split("/", 1)[1] for r, d in view.items()
@@ -133,7 +353,14 @@ def load_store(project: Project) -> tuple[Store, list[Problem]]:
     record_names.discard(JOURNAL_FILE)
     for name in sorted(record_names):
         rel = f"{RECORDS_DIR}/{name}"
-        record, problem = _read_record(read(rel), shown(rel))
+        key = None if rel in view else stat_key(records_dir / name)
+        digest = cache.file_sha(rel, key)
+        summary = cache.get("summaries", digest) if digest is not None else None
+        if summary is not None:
+            records[name[:-len(".json")]] = (_UNREAD, summary, digest)
+            continue
+        data = read(rel)
+        record, problem = _read_record(data, shown(rel))
         if problem:
             problems.append(problem)
         elif record is not None:
@@ -141,16 +368,27 @@ def load_store(project: Project) -> tuple[Store, list[Problem]]:
                 problems.append(Problem(shown(rel), f"merge record for '{record['id']}' is "
                                         "misnamed or duplicated; restore it from version control"))
                 continue
-            records[record["id"]] = record
-    by_slug_sha = {(r.get("slug"), r.get("yaml_sha256")): r for r in records.values()}
+            digest = sha256(data)
+            summary = RecordSummary.of(record)
+            cache.note_file(rel, key, digest)
+            cache.put("summaries", digest, summary)
+            records[record["id"]] = (record, summary, digest)
+    by_slug_sha = {(summary.slug, summary.yaml_sha256): bid
+                   for bid, (_, summary, _) in records.items()}
 
-    names = {p.name for p in folder.glob("*.yaml")}
+    names = {n for n in os.listdir(folder) if n.endswith(".yaml")}
     names |= {r for r, d in view.items() if "/" not in r and r.endswith(".yaml") and d is not None}
     names -= {r for r, d in view.items() if "/" not in r and d is None}
-    files: list[tuple[str, str, str, dict, dict | None]] = []  # name, text, sha, doc, record
+    files: list[tuple[str, Any, str, dict | None, str | None]] = []  # name, text, sha, doc, id
     for name in sorted(names):
         path = folder / name
-        if path.is_symlink():
+        key = None if name in view else stat_key(path)
+        stem = name[:-len(".yaml")]
+        digest = cache.file_sha(name, key)
+        if digest is not None and (stem, digest) in by_slug_sha:
+            files.append((name, _UNREAD, digest, None, by_slug_sha[(stem, digest)]))
+            continue
+        if key is None and name not in view and path.is_symlink():
             problems.append(Problem(shown(name), "is a symbolic link; briefing files must be "
                                     "regular files"))
             continue
@@ -165,11 +403,11 @@ def load_store(project: Project) -> tuple[Store, list[Problem]]:
         except UnicodeDecodeError as exc:
             problems.append(Problem(shown(name), f"not UTF-8 text (byte {exc.start})"))
             continue
-        stem = name[:-len(".yaml")]
         digest = sha256(data)
+        cache.note_file(name, key, digest)
         known = by_slug_sha.get((stem, digest))
         if known is not None:  # exactly what briefgen wrote last: no need to parse it
-            files.append((name, text, digest, known["written"], known))
+            files.append((name, text, digest, None, known))
             continue
         try:
             tree = read_tree(text, shown(name))
@@ -181,22 +419,31 @@ def load_store(project: Project) -> tuple[Store, list[Problem]]:
                                     "'articles:' or 'title:' (or delete the file)", 1, 1))
             continue
         rid = tree.get("id") if isinstance(tree.get("id"), str) else None
-        record = records.get(rid) if rid else None
+        record = _record_of(folder, rid, records) if rid in records else None
         machine_ids = {n: set(v.values()) for n, v in (record or {}).get("keys", {}).items()}
         doc, found = tree_to_document(tree, shown(name), machine_ids)
         problems.extend(found)
         if found:
             continue
-        files.append((name, text, digest, doc, record))
+        files.append((name, text, digest, doc, None))
+
+    def stored(bid: str, slug: str, name: str | None, text: Any, digest: str | None,
+               doc: dict | None, unchanged: bool = False) -> StoredBriefing:
+        record, summary, record_sha = records.get(bid, (None, None, None))
+        return StoredBriefing(bid, slug, name, text, digest, doc, record, summary=summary,
+                              folder=folder, unchanged=unchanged, record_sha256=record_sha)
 
     used_ids = set(records)
     claimed: dict[str, str] = {}
-    waiting: list[tuple[str, str, dict]] = []
-    for name, text, digest, doc, record in files:
-        if "id" not in doc:
+    waiting: list[tuple[str, str, str, dict]] = []
+    for name, text, digest, doc, known in files:
+        if known is not None:
+            bid = known
+        elif "id" not in doc:
             waiting.append((name, text, digest, doc))
             continue
-        bid = doc["id"]
+        else:
+            bid = doc["id"]
         if bid in claimed:
             problems.append(Problem(shown(name), f"id '{bid}' is also the id of "
                                     f"{shown(claimed[bid])}; each briefing needs its own id "
@@ -204,19 +451,34 @@ def load_store(project: Project) -> tuple[Store, list[Problem]]:
             continue
         claimed[bid] = name
         used_ids.add(bid)
-        store.briefings[bid] = StoredBriefing(bid, _slug_of(name, doc, record), name, text, digest,
-                                              doc, record)
+        if known is not None:  # the recorded document, read only if needed
+            store.briefings[bid] = stored(bid, name[:-len(".yaml")], name, text, digest, None,
+                                          unchanged=True)
+        else:
+            summary = records[bid][1] if bid in records else None
+            store.briefings[bid] = stored(bid, _slug_of(name, doc, summary), name, text, digest,
+                                          doc)
     for name, text, digest, doc in waiting:  # files the editor created without an id
         seed = (doc.get("articles") or [name[:-len(".yaml")]])[0]
         bid = new_id(seed, used_ids)
         store.briefings[bid] = StoredBriefing(bid, _slug_of(name, doc, None), name, text, digest,
-                                              doc, None)
-    for bid, record in sorted(records.items()):
+                                              doc, None, folder=folder)
+    for bid, (_, summary, _) in sorted(records.items()):
         if bid not in store.briefings:  # its file was deleted: hand it all back to the machine
-            store.briefings[bid] = StoredBriefing(bid, record["slug"], None, None, None, None, record)
+            store.briefings[bid] = stored(bid, summary.slug, None, None, None, None)
 
     problems.extend(_check_across(store, shown))
     return store, problems
+
+
+def _record_of(folder: Path, bid: str, records: dict) -> dict:
+    """A record the cache let ``load_store`` skip, read now that it is needed."""
+    record, summary, digest = records[bid]
+    if record is _UNREAD:
+        record = StoredBriefing(bid, summary.slug, None, None, None, None, _UNREAD,
+                                summary=summary, folder=folder).record
+        records[bid] = (record, summary, digest)
+    return record
 
 
 def shown_path(project: Project):
@@ -244,13 +506,13 @@ def _read_record(data: bytes | None, shown: str) -> tuple[dict | None, Problem |
     return record, None
 
 
-def _slug_of(name: str, doc: dict, record: dict | None) -> str:
+def _slug_of(name: str, doc: dict, record: RecordSummary | None) -> str:
     """The slug after an editor's rename, by the slug: field or by renaming the file."""
     stem = name[:-len(".yaml")]
     field_slug = doc.get("slug")
     if field_slug is None or field_slug == stem:
         return stem
-    if record is not None and field_slug == record.get("slug"):
+    if record is not None and field_slug == record.slug:
         return stem  # the file was renamed, the field left alone
     return field_slug
 
@@ -290,14 +552,14 @@ def _check_across(store: Store, shown) -> list[Problem]:
     # An article listed by two briefings: the one that newly lists it gets it (a move).
     listing: dict[str, list[StoredBriefing]] = {}
     for b in briefings:
-        if b.doc is None:
+        if not b.has_doc:
             continue
         for article in b.listed_articles():
             listing.setdefault(article, []).append(b)
     for article, owners in sorted(listing.items()):
         if len(owners) < 2:
             continue
-        newcomers = [b for b in owners if article not in b.written.get("articles", [])]
+        newcomers = [b for b in owners if article not in b.written_articles]
         if len(newcomers) == 1:
             store.owner_hint[article] = newcomers[0].id
         else:
@@ -307,7 +569,7 @@ def _check_across(store: Store, shown) -> list[Problem]:
     # merged_into must name another live briefing (its slug or an old slug).
     slugs: dict[str, str] = {}
     for b in briefings:
-        for old in (b.doc or b.written).get("old_slugs", []):
+        for old in b.old_slugs():
             slugs.setdefault(old, b.id)
     for b in briefings:
         slugs[b.slug] = b.id

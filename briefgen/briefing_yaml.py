@@ -13,6 +13,7 @@ a value; if a layout does not read back, the next, plainer one is used.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import re
@@ -63,6 +64,7 @@ _STR = "tag:yaml.org,2002:str"
 _MAYBE_TYPED_START = set("0123456789+-.~<=yYnNoOtTfF")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def plain_ok(text: str) -> bool:
     """Whether ``text`` reads back as this same string when written without quotes.
 
@@ -109,21 +111,19 @@ def _fold(text: str, first_column: int, indent: int) -> list[str]:
         return [text]
     words = text.split(" ")
     lines: list[str] = []
-    current = words[0]
-    column = first_column + len(current)
-    breakable = True
-    for word in words[1:]:
-        # an empty word is a run of spaces: no break next to it
-        can_break = breakable and word != "" and current[-1:] != " " and \
-            word[0] not in _NOT_PLAIN_START
-        if can_break and column + 1 + len(word) > WIDTH and current:
-            lines.append(current)
-            current, column = word, indent + len(word)
+    start = 0  # the current line holds words[start:index]
+    column = first_column + len(words[0])
+    after_word = words[0] != ""  # an empty word is a run of spaces: no break next to it
+    for index in range(1, len(words)):
+        size = len(words[index])
+        if after_word and size and column + 1 + size > WIDTH and \
+                words[index][0] not in _NOT_PLAIN_START:
+            lines.append(" ".join(words[start:index]))
+            start, column = index, indent + size
         else:
-            current = f"{current} {word}"
-            column += 1 + len(word)
-        breakable = word != ""
-    lines.append(current)
+            column += 1 + size
+        after_word = size != 0
+    lines.append(" ".join(words[start:]))
     return lines
 
 

@@ -12,18 +12,21 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING
 
-from concurrent.futures import ProcessPoolExecutor
-
-from . import __version__, briefing, cluster, extract, ingest, render
+from . import __version__
 from .cache import Memo, code_fingerprint
 from .config import Project, Settings
 from .diagnostics import BriefgenError, Diagnostics, Problem
 from .models import Article, Extraction, Story
+
+if TYPE_CHECKING:
+    from . import briefing
 
 STAGES = ("ingest", "cluster", "extract", "briefing", "render")
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -73,7 +76,7 @@ def worker_count(settings: Settings, jobs: int | None = None) -> int:
     return wanted if wanted and wanted > 0 else (os.cpu_count() or 1)
 
 
-def _tree_signature(digest: "hashlib._Hash", root: Path) -> None:
+def _tree_signature(digest: hashlib._Hash, root: Path) -> None:
     """Feed every file's path, size and mtime under ``root`` into ``digest``."""
     if not root.is_dir():
         return
@@ -90,14 +93,17 @@ def _tree_signature(digest: "hashlib._Hash", root: Path) -> None:
 
 
 def input_fingerprint(project: Project, settings: Settings) -> str:
-    """A hash of everything a build reads: content, settings, themes, briefgen itself.
+    """A hash of everything a build reads and writes: content, settings, themes,
+    briefgen itself, and the site as the build left it (a page deleted or
+    edited by hand makes the next build redo its work).
 
     Stats only, never file contents, so checking it costs milliseconds even
     for a hundred thousand articles.
     """
     digest = hashlib.sha256()
     digest.update(f"{__version__}\0{json.dumps(asdict(settings), sort_keys=True)}\n".encode())
-    for root in (project.content_dir, project.themes_dir, PACKAGE_DIR, render.DEFAULT_THEMES_DIR):
+    builtin_themes = (PACKAGE_DIR / "themes", PACKAGE_DIR.parent / "themes")  # wheel, source tree
+    for root in (project.content_dir, project.themes_dir, PACKAGE_DIR, *builtin_themes, project.site_dir):
         digest.update(f"[{root}]\n".encode("utf-8", "surrogateescape"))
         _tree_signature(digest, root)
     config = project.config_file
@@ -121,9 +127,7 @@ def _last_build(project: Project, fingerprint: str) -> dict | None:
         saved = json.loads(state.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if saved.get("fingerprint") != fingerprint or not render.site_is_complete(project):
-        return None
-    return saved
+    return saved if saved.get("fingerprint") == fingerprint else None
 
 
 def _record_success(project: Project, fingerprint: str, report: BuildReport) -> None:
@@ -182,6 +186,10 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
         report.warnings = [Problem(*fields) for fields in last.get("warnings", [])]
         report.notices = list(last.get("notices", []))
         return report
+    # The stages are imported only now: answering "up to date" must not pay
+    # for loading scikit-learn, Jinja2 and the extraction rules.
+    from . import briefing, ingest, render
+
     diagnostics = Diagnostics()
     workers = worker_count(settings, jobs)
     shown = _Progress(progress)
@@ -248,6 +256,10 @@ def cluster_all(project: Project, articles: list[Article], settings: Settings) -
     key = digest.hexdigest()
     stories = memo.get(key)
     if stories is None:
+        from . import (
+            cluster,  # scikit-learn: loaded only when articles must be re-grouped
+        )
+
         stories = cluster.cluster(articles, settings)
         memo.put(key, stories)
     memo.save()
@@ -259,6 +271,8 @@ MIN_PARALLEL_EXTRACTIONS = 64
 
 
 def _extract_group(group: tuple[list[Article], dict[str, str]]) -> Extraction:
+    from . import extract
+
     articles, copies = group
     return extract.extract(articles, copies)
 
@@ -295,6 +309,8 @@ def extract_all(project: Project, plans: list[briefing.Plan], by_id: dict[str, A
 
 def clean(project: Project) -> list[Path]:
     """Remove the built site and the build cache; never the content."""
+    from . import render
+
     removed = []
     if project.site_dir.exists():
         render.check_site_dir(project.site_dir)  # refuses a folder briefgen did not write

@@ -491,7 +491,7 @@ class RenderCache:
     briefings: dict[str, BriefingSummary] = field(default_factory=dict)
     search_state: str | None = None
     compiled: dict[str, bytes] = field(default_factory=dict)  # Jinja bytecode by template
-    cards: dict[str, str] = field(default_factory=dict)  # the index's entry per briefing, by fingerprint
+    cards: dict[str, str] = field(default_factory=dict)  # index entries and publisher items, by fingerprint
 
     @classmethod
     def load(cls, path: Path, key: str, site_dir: Path) -> RenderCache:

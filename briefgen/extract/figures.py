@@ -66,12 +66,14 @@ _ROUNDUP = re.compile(
     r"\b(?:separate|several|multiple|different|unrelated|other|three|four|five|six|\d+)\s+"
     r"(?:[\w-]+\s+)?(?:shootings|incidents|attacks)\b|\bshootings\s+(?:across|around|throughout|on\s+the)\b|"
     r"\b(?:weekend|holiday|overnight)\s+(?:shootings|violence)\b|\bacross\s+the\s+(?:city|county)\b|"
-    r"\b(?:in|of)\s+(?:\w+\s+)?(?:shootings|incidents)\s+(?:since|from|over|this|last)\b",
+    r"\b(?:in|of)\s+(?:\w+\s+)?(?:shootings|incidents)\s+(?:since|from|over|this|last)\b|"
+    r"\bshootings\b|\b(?:\d+|[\w-]+)-hour\s+(?:span|period|stretch)\b|\bover\s+the\s+(?:weekend|holiday)\b|"
+    r"\bsince\s+last\s+\w+\b",
     re.IGNORECASE)
 # "comes a month after a gunman killed 20", "last October, one person was killed": another incident
 _EARLIER_INCIDENT = re.compile(
     rf"\b(?:came|comes|coming|happened|occurred)\b[^.;]{{0,40}}\b(?:after|before|since)\b|"
-    rf"\b(?:a|an|one|two|three|four|five|six|several|few|\d+)\s+(?:weeks?|months?|years?)\s+"
+    rf"\b(?:a|an|one|two|three|four|five|six|several|few|\d+)\s+(?:days?|weeks?|months?|years?)\s+"
     rf"(?:after|before|earlier|prior)\b|\b(?:last|this\s+past)\s+(?:{_MONTH}|year|summer|spring|fall|"
     rf"autumn|winter)\b|\bearlier\s+this\s+(?:year|month)\b|\bin\s+{_MONTH}\s+(?:of\s+)?(?:19|20)\d\d\b|"
     rf"\b(?:another|previous|earlier|separate|unrelated|similar)\s+(?:\w+\s+)?(?:shooting|incident|attack)\b|"
@@ -146,19 +148,33 @@ def extract_figures(article: Article, sentences: list[Sentence]) -> tuple[list[F
     figures: list[Figure] = []
     background: list[int] = []
     seen: dict[tuple, Figure] = {}
-    last_reporter: str | None = None
     last_group: dict[str, str] = {}
     gunshot_keys: set[str] = set()
-    for sentence in _with_headline(article, sentences):
+    ordered = _with_headline(article, sentences)
+    reporters: dict[int, str | None] = {}
+
+    def reporter_at(position: int) -> str | None:
+        if position not in reporters:
+            reporters[position] = find_reporter(ordered[position].text)
+        return reporters[position]
+
+    def last_named_reporter(position: int) -> str | None:
+        """The nearest earlier sentence's named source: attribution is only needed
+        for sentences with figures, so it is looked up lazily, walking back."""
+        for earlier in range(position - 1, -1, -1):
+            who = reporter_at(earlier)
+            if who and not is_pronoun(who):
+                return who
+        return None
+
+    for position, sentence in enumerate(ordered):
         matches = find_matches(sentence.text)
-        who = find_reporter(sentence.text)
-        pronoun_led = bool(re.match(r"(?:It|They|He|She)\b", sentence.text))
-        if (who and is_pronoun(who)) or (who is None and pronoun_led):
-            who = last_reporter  # "It has previously put the number at 28": the last named source
-        elif who:
-            last_reporter = who
         if not matches:
             continue
+        who = reporter_at(position)
+        pronoun_led = bool(re.match(r"(?:It|They|He|She)\b", sentence.text))
+        if (who and is_pronoun(who)) or (who is None and pronoun_led):
+            who = last_named_reporter(position)  # "It has previously put the number at 28"
         text = normalize(sentence.text)
         sentence_cumulative = any(m.toll for m in matches)
         anchor = time_anchor(sentence.text)

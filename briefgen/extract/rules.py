@@ -24,7 +24,7 @@ PERSON_SINGULAR = (
     r"neighbor|neighbour|pastor|priest|teacher|protester|demonstrator|member|individual|adult|"
     r"male|female|senior|resident|villager|farmer|fisherman|miner|pilot|sailor|marine|"
     r"peacekeeper|commander|leader|official|hostage|prisoner|inmate|worshipper|pilgrim|shopper|"
-    r"student|schoolboy|schoolgirl|newborn|juvenile|colleague|citizen|national|survivor|"
+    r"student|schoolboy|schoolgirl|newborn|juvenile|minor|colleague|citizen|national|survivor|"
     r"security guard|firefighter|paramedic|motorist|cyclist|jogger|homeowner|tenant|occupant"
 )
 PERSON_PLURAL = (
@@ -41,7 +41,7 @@ PERSON_PLURAL = (
     r"motorists|casualties|survivors|family members|occupants|combatants|refugees|"
     r"(?-i:[A-Z][a-z]+(?:ans|ians|is|ese|ns|ites))"
 )
-PERSON = rf"(?:{PERSON_PLURAL}|{PERSON_SINGULAR}|[\w-]*year-old)"
+PERSON = rf"(?:{PERSON_PLURAL}|{PERSON_SINGULAR}|[\w-]*(?:year|month|week)-olds?)"
 
 KILL_STATE = (
     r"killed|dead|died|slain|murdered|executed|massacred|assassinated|perished|beheaded|"
@@ -50,12 +50,15 @@ KILL_STATE = (
     r"fatally (?:shot|stabbed|struck|hit|wounded|injured|hurt|beaten)|lost (?:their|his|her) lives?|"
     r"confirmed dead|presumed dead|feared dead|found dead|pronounced dead|declared dead|"
     r"fatally shot|shot (?:and|to) death|(?:fallen|fell|plunged) to (?:their|his|her) deaths?|"
-    r"among the dead|drowned|electrocuted"
+    r"among the dead|drowned|electrocuted|"
+    r"(?:shot|wounded|stabbed|hit|struck)(?:\s+[\w-]+){0,4}?\s+and\s+(?:later\s+)?died"
 )
 INJURE_STATE = (
     r"wounded|injured|hurt|hospitali[sz]ed|maimed|(?:seriously|critically|severely|slightly) (?:hurt|injured|wounded)|"
-    r"shot and (?:wounded|injured)|treated for (?:\w+ )?(?:injuries|wounds)|"
-    r"(?:suffered|sustained|received|got|suffering)\s+(?:from\s+)?(?:\w+\s+){0,2}(?:injuries|wounds?|injury)|"
+    r"(?:shot|struck|hit) and (?:wounded|injured)|treated for (?:\w+ )?(?:injuries|wounds)|"
+    r"(?:suffered|sustained|received|got|suffering)\s+(?:from\s+)?(?:[\w-]+\s+){0,4}?(?:injuries|wounds?|injury)|"
+    r"recovering\s+(?:from\s+(?:[\w-]+\s+){0,4}?(?:wounds?|injuries|injury)|after\s+(?:being\s+)?(?:shot|wounded|hit|struck))|"
+    r"(?:hit|struck)\s+(?:during|in)\s+the\s+(?:shooting|gunfire|crossfire)|"
     r"with (?:[\w-]+ )?(?:injuries|wounds|gunshot wounds?)|(?:shot|grazed|struck|hit|wounded) in the \w+|"
     r"(?:struck|hit|grazed) by (?:an? )?(?:stray )?(?:bullets?|gunfire|gunshots?|rounds?)|grazed|"
     r"in (?:critical|serious|stable|fair|good|grave) condition|shot|"
@@ -70,7 +73,7 @@ _AUX = (
     r"(?:(?:were|was|are|is|have|has|had|been|being|be|got|get|reportedly|also|all|later|"
     r"allegedly|believed|confirmed|thought|feared|presumed|now|subsequently|both|each|initially|"
     r"tragically|so far|since|already|still|then|ever|just|found|left|being|to|said to|"
-    r"reported|listed as|described as)\s+){0,6}"
+    r"reported|listed as|described as|(?!(?:critically|seriously|severely|slightly|fatally)\b)\w+ly)\s+){0,6}"
 )
 _Q = rf"(?:(?P<qual>{QUALIFIER})\s+)?"
 _NUM = rf"(?P<num>{NUMBER})"
@@ -105,7 +108,7 @@ def kind_of(word: str) -> str | None:
     if re.search(r"fatal|kill|dead|death|died|die\b|slain|murder|execut|massacr|assassin|perish|behead|"
                  r"lives|bod(?:y|ies)|gunned down|drown|electrocut|homicide", w):
         return "killed"
-    if re.search(r"wound|injur|hurt|hospitali|maim|grazed|shot|bullet|gunfire|condition", w):
+    if re.search(r"wound|injur|hurt|hospitali|maim|grazed|shot|bullet|gunfire|condition|\bhit\b|struck", w):
         return "injured"
     if re.search(r"missing|unaccounted", w):
         return "missing"
@@ -122,6 +125,10 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         rf"(?<![\w-])(?:{_Q}{_NUM}|(?P<single>\b(?:an?|one|another|the|his|her|their)\b))\s+{_MODS}"
         rf"(?P<noun>{PERSON})\s+(?:who|that)\s+[^,.;]{{1,90}}?\s+(?:has|have|had|later|since)\s+"
         rf"(?:later\s+|since\s+)?(?P<state>died|succumbed|been pronounced dead|been declared dead)\b", re.IGNORECASE)),
+    ("shot-then-died", re.compile(
+        rf"(?<![\w-])(?:{_Q}{_NUM}|{_SINGLE})\s+{_MODS}(?P<noun>{PERSON})\s+(?:who\s+was\s+|believed\s+to\s+have\s+"
+        rf"(?:\w+ly\s+)?)?(?:shot|wounded|injured|hit|struck)\b[^,.;]{{1,90}}?\s+(?:has\s+|had\s+|later\s+)?"
+        rf"(?P<state>died)\b", re.IGNORECASE)),
     # "the boy was pronounced dead", "his wife was killed": a definite singular victim is one person
     # "12 people were killed", "Twenty-seven separatist fighters died", "A woman has died"
     ("subject", re.compile(
@@ -134,6 +141,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         r"\b(?P<single>he|she)\s+(?:(?:was|has been|had been)\s+(?:later\s+)?(?P<state>killed|fatally shot|"
         r"shot and killed|shot to death|pronounced dead|declared dead)|(?:later\s+|has\s+|had\s+)(?P<state2>died))\b",
         re.IGNORECASE)),
+    ("self-fatal", re.compile(r"\b(?:accidentally\s+)?(?P<state>fatally\s+shot|shot\s+and\s+killed|killed)\s+"
+                              r"(?P<single>himself|herself)\b", re.IGNORECASE)),
     ("self", re.compile(r"\b(?:accidentally\s+)?(?P<state>shot|wounded|injured)\s+(?P<single>himself|herself)\b",
                         re.IGNORECASE)),
     ("object-definite", re.compile(
@@ -214,7 +223,8 @@ _STATE_HINT = (r"kill|dead|die|death|fatal|slain|murder|execut|massacr|assassin|
 _RULE_HINTS = {name: re.compile(hint) for name, hint in {
     "died-later": r"died|succumb|pronounced|declared",
     "definite-subject": _STATE_HINT, "subject": _STATE_HINT, "bare-subject": _STATE_HINT,
-    "pronoun-subject": r"\b(?:he|she)\b", "self": r"himself|herself",
+    "pronoun-subject": r"\b(?:he|she)\b", "self": r"himself|herself", "self-fatal": r"himself|herself",
+    "shot-then-died": r"died",
     "object-definite": r"\b(?:his|her|their)\b", "bare-died": r"died|perished",
     "count-noun": r"dead|kill|death|fatalit|wound|injur|hurt|missing|arrest|detain|displac|lives|bodies|shot",
     "object": r"kill|murder|wound|injur|arrest|detain|displac|evacuat|gunn|shot|shoot|slaughter|massacr",
@@ -245,6 +255,13 @@ _SUBGROUP = re.compile(
     rf"(?P<state>critically|seriously|severely|gravely|critical|serious)\b",
     re.IGNORECASE,
 )
+# "one man was killed and another injured", "one is dead and another is in critical condition"
+_ANOTHER = re.compile(
+    r"\band\s+(?P<single>another|a\s+second|one\s+other)\s+(?:(?:person|man|woman|boy|girl|teen|victim)\s+)?"
+    r"(?:(?:is|was|has\s+been|remains|remained)\s+)?(?:(?:\w+ly|also)\s+)?(?P<state>injured|wounded|hurt|shot|"
+    r"in\s+(?:critical|serious|stable|fair|good|grave)\s+condition|hospitali[sz]ed|killed|dead|died)\b", re.IGNORECASE)
+_FATALLY = re.compile(
+    rf"[,(]\s*(?:{_Q}{_NUM}|{_SINGLE})(?:\s+of\s+(?:them|whom))?\s+(?:\w+\s+)?fatally\b", re.IGNORECASE)
 _INCLUDING = re.compile(
     rf"\bincluding\s+{_Q}{_NUM}\s+{_MODS}(?P<noun>{PERSON})\b", re.IGNORECASE
 )
@@ -252,7 +269,7 @@ _INCLUDING = re.compile(
 # Numbers that are never counts of people: masked before any rule runs.
 _MASKS = [
     re.compile(rf"\b{NUMBER}(?:-|\s)(?:years?|months?|weeks?|days?)-old\b", re.IGNORECASE),
-    re.compile(rf"\b{NUMBER}\s+(?:years?|months?)\s+old\b", re.IGNORECASE),
+    re.compile(rf"\b{NUMBER}\s+(?:years?|months?)\s+old\b|\b\d+\s*(?:yrs?\.?\s+old|y/o|yo)\b", re.IGNORECASE),
     re.compile(rf"\baged?\s+(?:from\s+|between\s+)?{NUMBER}(?:\s*(?:to|and|-)\s*{NUMBER})?", re.IGNORECASE),
     re.compile(rf"\b(?:mother|father|parent|grandmother|grandfather)\s+of\s+{NUMBER}\b", re.IGNORECASE),
     re.compile(r"[$£€¥]\s?\d[\d,.]*(?:\s+(?:million|billion|thousand))?", re.IGNORECASE),
@@ -451,7 +468,8 @@ def find_matches(sentence: str) -> list[Match]:
             groups = m.groupdict()
             noun = groups.get("noun")
             verb = (groups.get("verb") or groups.get("state") or "").lower()
-            if verb.startswith(("shot", "shoot")) and kind_of(verb) != "killed" and (
+            fatally = re.search(r"fatally\s+$", scan[max(0, m.start() - 10) : m.start()], re.IGNORECASE)
+            if verb.startswith(("shot", "shoot")) and kind_of(verb) != "killed" and not fatally and (
                 deadly or (name in ("object", "object-definite") and not noun)
             ):
                 continue  # "shot the reporter, killing her"; "Drake shot 35" (basketball)
@@ -475,6 +493,8 @@ def find_matches(sentence: str) -> list[Match]:
                 kind = kind_of(groups["verb"])
                 if kind == "injured" and re.search(r"fatally\s+$", scan[max(0, m.start() - 10) : m.start()], re.IGNORECASE):
                     kind = "killed"
+            elif name in ("self-fatal", "shot-then-died"):
+                kind = "killed"
             elif name == "self":
                 if re.search(r"\b(?:died|dead|killed|fatal\w*|death|suicide)\b", scan, re.IGNORECASE):
                     continue
@@ -489,11 +509,16 @@ def find_matches(sentence: str) -> list[Match]:
                     if groups.get("single") and re.search(r"\bwere\b", scan[m.end("noun"):m.start("state")]):
                         continue  # "another mom and a girl were wounded": a list, not one person
             add(kind, m)
+    if "fatally" in lowered:
+        for m in _FATALLY.finditer(scan):
+            add("killed", m)  # "three people were shot, one fatally": the one is dead
     if found:
         for m in _SUBGROUP.finditer(scan):
             previous = [f for f in found.values() if f.start < m.start()]
             if previous:
                 add(max(previous, key=lambda x: x.start).kind, m)
+        for m in _ANOTHER.finditer(scan):
+            add(kind_of(m.group("state")), m)
         for m in _INCLUDING.finditer(scan):
             previous = [f for f in found.values() if f.start < m.start()]
             if previous:
