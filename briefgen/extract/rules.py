@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .numbers import NUMBER, QUALIFIER, parse_number, qualifier_label
 
@@ -326,9 +327,21 @@ def _combined(patterns: list[re.Pattern[str]]) -> re.Pattern[str]:
     ))
 
 
-# masks that can hide a number word ("a three-year-old") and masks that only hide digits
-_WORD_MASKS = _combined([p for p in _MASKS if "NUMBER" in p.pattern or NUMBER in p.pattern])
-_ALL_MASKS = _combined(_MASKS)
+# Most masks need a word that is rare in a sentence ("old", "aged", "%"): a mask only
+# joins the combined pattern when its hint occurs, and each combination is compiled once.
+_MASK_HINTS: list[re.Pattern[str] | None] = [
+    re.compile(r"old"), re.compile(r"old|y/?o\b"), re.compile(r"\bage"), re.compile(r"mother|father|parent"),
+    re.compile(r"[$£€¥]"), re.compile(r"%|cent"), re.compile(r"\d[:.]\d|\d\s*[ap]\.?m"),
+    None, re.compile(r"magnitude"), re.compile(r"\b(?:1[5-9]|20)\d\d"), re.compile(r"\d\s+of\s+\d"),
+    None, None, re.compile(r"\d(?:st|nd|rd|th)\b"), None, None,
+]
+assert len(_MASK_HINTS) == len(_MASKS)
+_HIDES_WORDS = [NUMBER in p.pattern for p in _MASKS]  # can hide "a three-year-old", not only digits
+
+
+@lru_cache(maxsize=512)
+def _active_masks(chosen: tuple[int, ...]) -> re.Pattern[str] | None:
+    return _combined([_MASKS[i] for i in chosen]) if chosen else None
 _NUMBER_WORD = re.compile(rf"\b{NUMBER}\b", re.IGNORECASE)
 
 # Casualty words that are not about casualties ("injured reserve" in sports).
@@ -345,11 +358,16 @@ def mask_non_counts(text: str) -> str:
     def hide(m: re.Match[str]) -> str:
         return _NUMBER_RE.sub(lambda n: "X" * len(n.group()), m.group())
 
-    if any(c.isdigit() for c in text):
-        return _ALL_MASKS.sub(hide, text)
-    if _NUMBER_WORD.search(text):
-        return _WORD_MASKS.sub(hide, text)
-    return text
+    has_digits = any(c.isdigit() for c in text)
+    if not has_digits and not _NUMBER_WORD.search(text):
+        return text
+    lowered = text.lower()
+    chosen = tuple(
+        i for i, hint in enumerate(_MASK_HINTS)
+        if (has_digits or _HIDES_WORDS[i]) and (hint is None or hint.search(lowered))
+    )
+    masks = _active_masks(chosen)
+    return masks.sub(hide, text) if masks is not None else text
 
 
 def _value(match: re.Match[str]) -> int | None:
