@@ -42,13 +42,14 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
+def write_atomic(path: Path, data: bytes, durable: bool = True, make_folder: bool = True) -> None:
     """Replace ``path`` with ``data`` so that it is never seen half-written.
 
     ``durable`` flushes the bytes to disk before the rename (and the folder
     after it); a group written through a journal flushes once at the end instead.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if make_folder:
+        path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.parent / f".{path.name}.{os.getpid()}{TEMP_SUFFIX}"
     try:
         with open(temp, "wb") as handle:
@@ -182,15 +183,18 @@ class Journal:
         record = {"version": JOURNAL_VERSION, "changes": [
             {"path": c.path, "data": _text(c.data), "before": _text(c.before)} for c in changes]}
         write_atomic(self.path, json.dumps(record, sort_keys=True).encode("ascii"))
-        for change in changes:
-            target = self._target(change.path)
+        targets = [self._target(change.path) for change in changes]
+        for folder in sorted({target.parent for target, change in zip(targets, changes)
+                              if change.data is not None}):
+            folder.mkdir(parents=True, exist_ok=True)
+        for target, change in zip(targets, changes):
             if change.data is None:
                 try:
                     target.unlink()
                 except FileNotFoundError:
                     pass
             else:
-                write_atomic(target, change.data, durable=False)
+                write_atomic(target, change.data, durable=False, make_folder=False)
         # One flush for the whole group: the journal may only go once every
         # change is on disk (a power cut before this point replays the journal).
         os.sync()

@@ -572,8 +572,8 @@ def _check_section(check: _Checker, section: Section, value: Any, where,
                           _key_position(raw, field_name))
                 ok = False
         identity = raw.get(section.identity)
-        known = isinstance(identity, str) and identity.casefold() in machine_ids \
-            if section.identity == "name" else identity in machine_ids
+        known = isinstance(identity, str) and \
+            (identity.casefold() if section.identity == "name" else identity) in machine_ids
         for field_name in section.fields:
             if field_name not in raw:
                 if field_name in section.required and not known:

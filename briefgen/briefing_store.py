@@ -201,7 +201,7 @@ CACHE_FILE = "briefings.pickle"
 RACY_NS = 100_000_000
 
 
-def stat_key(path: Path) -> tuple | None:
+def stat_key(path: Path | str) -> tuple | None:
     """What tells a file apart without reading it; None for a symbolic link or no file."""
     try:
         st = os.lstat(path)
@@ -344,6 +344,8 @@ def load_store(project: Project) -> tuple[Store, list[Problem]]:
 
     records: dict[str, tuple[Any, RecordSummary, str | None]] = {}  # id: record, summary, sha
     records_dir = folder / RECORDS_DIR
+    base = os.fspath(folder)
+    records_base = os.fspath(records_dir)
     record_names = {n for n in os.listdir(records_dir) if n.endswith(".json")} if \
         records_dir.is_dir() else set()
     record_names |= {r.split("/", 1)[1] for r, d in view.items()
@@ -353,7 +355,7 @@ def load_store(project: Project) -> tuple[Store, list[Problem]]:
     record_names.discard(JOURNAL_FILE)
     for name in sorted(record_names):
         rel = f"{RECORDS_DIR}/{name}"
-        key = None if rel in view else stat_key(records_dir / name)
+        key = None if rel in view else stat_key(f"{records_base}/{name}")
         digest = cache.file_sha(rel, key)
         summary = cache.get("summaries", digest) if digest is not None else None
         if summary is not None:
@@ -381,13 +383,13 @@ def load_store(project: Project) -> tuple[Store, list[Problem]]:
     names -= {r for r, d in view.items() if "/" not in r and d is None}
     files: list[tuple[str, Any, str, dict | None, str | None]] = []  # name, text, sha, doc, id
     for name in sorted(names):
-        path = folder / name
-        key = None if name in view else stat_key(path)
+        key = None if name in view else stat_key(f"{base}/{name}")
         stem = name[:-len(".yaml")]
         digest = cache.file_sha(name, key)
         if digest is not None and (stem, digest) in by_slug_sha:
             files.append((name, _UNREAD, digest, None, by_slug_sha[(stem, digest)]))
             continue
+        path = folder / name
         if key is None and name not in view and path.is_symlink():
             problems.append(Problem(shown(name), "is a symbolic link; briefing files must be "
                                     "regular files"))

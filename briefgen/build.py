@@ -309,11 +309,11 @@ def extract_all(project: Project, plans: list[briefing.Plan], by_id: dict[str, A
 
 def clean(project: Project) -> list[Path]:
     """Remove the built site and the build cache; never the content."""
-    from . import render
+    from .sitefiles import check_site_dir
 
     removed = []
     if project.site_dir.exists():
-        render.check_site_dir(project.site_dir)  # refuses a folder briefgen did not write
+        check_site_dir(project.site_dir)  # refuses a folder briefgen did not write
         shutil.rmtree(project.site_dir)
         removed.append(project.site_dir)
     if project.cache_dir.is_symlink():

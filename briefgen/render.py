@@ -17,14 +17,11 @@ briefings.json is cached per briefing, so unchanged briefings cost no page work.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
-import marshal
 import multiprocessing
 import os
 import pickle
 import posixpath
-import re
 import shutil
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -32,7 +29,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from jinja2 import (
     BytecodeCache,
@@ -45,11 +42,26 @@ from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
 from . import __version__, feeds, search
-from .atomic import write_atomic
 from .config import Project, Settings
 from .diagnostics import BriefgenError, Diagnostics, Problem
 from .markup import _FORBIDDEN_CHARS, markdown_block, parse_iso_date
 from .models import Article, Briefing
+from .render_cache import (
+    BriefingSummary,
+    FileState,
+    RenderCache,
+    briefing_fingerprint,
+    content_digest,
+    fingerprint,
+)
+from .sitefiles import (
+    MARKER_FILE,
+    SiteWriter,
+    _manifest_bytes,
+    read_manifest,
+    remove_leftover_temps,
+    remove_stale,
+)
 from .views import (
     ACTORS_DIR,
     PLACES_DIR,
@@ -63,14 +75,11 @@ from .views import (
     entity_entries,
     index_order,
     link_fingerprint_data,
-    outside_sources,
     plan_links,
     plan_redirects,
     publisher_entries,
 )
 
-#: Written into every site briefgen builds; without it, briefgen refuses to clean a folder.
-MARKER_FILE = ".briefgen-site"
 STATIC_DIR = "static"
 #: Below this many pages a process pool costs more than it saves.
 MIN_PAGES_PER_WORKER = 200
@@ -272,261 +281,6 @@ def static_files(dirs: list[Path]) -> dict[str, Path]:
                     continue
                 found[f"{STATIC_DIR}/{file.relative_to(root).as_posix()}"] = file
     return dict(sorted(found.items()))
-
-
-# -- writing -------------------------------------------------------------------------
-class SiteWriter:
-    """Writes files under one folder: only when changed, atomically, never outside it."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        self.real_root = root.resolve()
-        self.checked_dirs: set[Path] = set()
-
-    def target(self, rel: str) -> Path:
-        path = self.root / rel
-        parent = path.parent
-        if parent not in self.checked_dirs:
-            parent.mkdir(parents=True, exist_ok=True)
-            real = parent.resolve()
-            if real != self.real_root and self.real_root not in real.parents:
-                raise BriefgenError(f"{parent} leads outside {self.root}; refusing to write there")
-            self.checked_dirs.add(parent)
-        if path.is_symlink():
-            path.unlink()
-        return path
-
-    def write(self, rel: str, data: bytes) -> bool:
-        """Write ``data`` to ``rel``; returns False when the file already held those bytes."""
-        return self.write_known(rel, data, None)[0]
-
-    def write_known(self, rel: str, data: bytes, known: FileState | None) -> tuple[bool, FileState]:
-        """Like ``write``; ``known`` (from the render cache) saves reading the old file:
-        when the file still has the recorded size and mtime, its recorded digest says
-        whether its bytes are ``data``. Returns (written, the file's new state)."""
-        path = self.target(rel)
-        digest = content_digest(data)
-        try:
-            stat = path.stat() if not path.is_symlink() else None
-        except OSError:
-            stat = None
-        if stat is not None and stat.st_size == len(data):
-            if known is not None and known.matches(stat):
-                if known.digest == digest:
-                    return False, known
-            elif path.is_file() and path.read_bytes() == data:
-                return False, FileState(known.fingerprint if known else "", digest, stat.st_size, stat.st_mtime_ns)
-        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with open(temp, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, path)
-        stat = path.stat()
-        return True, FileState("", digest, stat.st_size, stat.st_mtime_ns)
-
-
-def check_site_dir(site_dir: Path) -> None:
-    """Raise BriefgenError unless ``site_dir`` is absent, empty or written by briefgen."""
-    read_manifest(site_dir)
-
-
-def site_is_complete(project: Project, site_dir: Path | None = None) -> bool:
-    """True when the last render finished: its manifest lists only files that exist."""
-    site_dir = Path(site_dir) if site_dir is not None else project.site_dir
-    try:
-        files = read_manifest(site_dir)
-    except BriefgenError:
-        return False
-    return bool(files) and all((site_dir / rel).is_file() for rel in files)
-
-
-def read_manifest(site_dir: Path) -> set[str]:
-    """Paths briefgen wrote last time. Refuses a non-empty folder briefgen did not write."""
-    if site_dir.is_symlink():
-        raise BriefgenError(f"{site_dir} is a symbolic link; refusing to write the site through it")
-    if not site_dir.exists():
-        return set()
-    if not site_dir.is_dir():
-        raise BriefgenError(f"{site_dir} exists and is not a folder; refusing to replace it")
-    marker = site_dir / MARKER_FILE
-    if not marker.is_file():
-        if any(site_dir.iterdir()):
-            raise BriefgenError(
-                f"{site_dir} is not empty and was not written by briefgen (no {MARKER_FILE}); "
-                "refusing to write into it: move it away or empty it")
-        return set()
-    try:
-        data = json.loads(marker.read_text(encoding="utf-8"))
-        files = data.get("files", []) if isinstance(data, dict) else []
-    except (OSError, ValueError):
-        files = []
-    return {f for f in files if isinstance(f, str) and _is_plain_relative(f)}
-
-
-def _is_plain_relative(rel: str) -> bool:
-    parts = rel.split("/")
-    return bool(rel) and not rel.startswith("/") and "\\" not in rel and all(p not in ("", ".", "..") for p in parts)
-
-
-def _manifest_bytes(files: set[str]) -> bytes:
-    return (json.dumps({"generator": "briefgen", "files": sorted(files)}, indent=0) + "\n").encode("utf-8")
-
-
-_LEFTOVER_TEMP = re.compile(r"^\..+\.\d+\.tmp$")
-
-
-def remove_leftover_temps(site_dir: Path) -> None:
-    """Temp files of a build that was killed mid-write (``SiteWriter.write`` names them)."""
-    for folder, dirs, files in os.walk(site_dir):
-        dirs[:] = [d for d in dirs if d != search.BUNDLE_DIR and not os.path.islink(os.path.join(folder, d))]
-        for name in files:
-            if _LEFTOVER_TEMP.match(name):
-                os.unlink(os.path.join(folder, name))
-
-
-def remove_stale(site_dir: Path, stale: set[str]) -> list[str]:
-    """Delete files briefgen wrote before and no longer produces, then empty folders."""
-    removed = []
-    real_root = site_dir.resolve()
-    for rel in sorted(stale):
-        path = site_dir / rel
-        if not (path.is_file() or path.is_symlink()):
-            continue
-        if real_root not in path.parent.resolve().parents and path.parent.resolve() != real_root:
-            continue
-        path.unlink()
-        removed.append(rel)
-        parent = path.parent
-        while parent != site_dir and parent.is_dir() and not parent.is_symlink() and not any(parent.iterdir()):
-            parent.rmdir()
-            parent = parent.parent
-    return removed
-
-
-# -- fingerprints and the render cache ----------------------------------------------------
-def content_digest(data: bytes) -> str:
-    """SHA-256, the fastest of hashlib's hashes on CPUs with SHA instructions."""
-    return hashlib.sha256(data).hexdigest()
-
-
-def fingerprint(*parts: object) -> str:
-    """A digest of JSON-ready ``parts``: a page's inputs, in a stable order."""
-    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _record_bytes(record: Briefing) -> bytes:
-    """The record's values as bytes, equal for equal records.
-
-    marshal (format 2, which never refers back to an object seen before) turns
-    the flattened fields into bytes several times faster than pickle; a value
-    it cannot hold falls back to pickle without its memo. The field layout
-    itself is covered by the models module's code in the environment key.
-    """
-    parts = [[tuple(item.__dict__.values()) for item in value]
-             if type(value) is list and value and hasattr(value[0], "__dataclass_fields__") else value
-             for value in record.__dict__.values()]
-    try:
-        return b"m" + marshal.dumps(parts, 2)
-    except ValueError:
-        buffer = io.BytesIO()
-        pickler = pickle.Pickler(buffer, protocol=5)
-        pickler.fast = True
-        pickler.dump(record)
-        return b"p" + buffer.getvalue()
-
-
-def _article_facts(article: Article | None) -> tuple | None:
-    """What a briefing page shows of an article it cites without listing it as a source."""
-    if article is None:
-        return None
-    published = article.published.isoformat() if article.published else None
-    return (article.title, article.source, article.url, published, article.author)
-
-
-def briefing_fingerprint(record: Briefing, slug: str, articles: dict[str, Article]) -> str:
-    """Everything a briefing's own page data comes from: the record, its slug, cited articles."""
-    digest = hashlib.sha256(_record_bytes(record))
-    cited = [(key, _article_facts(articles.get(key))) for key in outside_sources(record)]
-    digest.update(json.dumps([slug, cited], ensure_ascii=False).encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
-
-
-class FileState(NamedTuple):
-    """A file briefgen wrote: the fingerprint of its inputs, its bytes' digest, size and mtime."""
-
-    fingerprint: str
-    digest: str
-    size: int
-    mtime_ns: int
-
-    def matches(self, stat: os.stat_result) -> bool:
-        return stat.st_size == self.size and stat.st_mtime_ns == self.mtime_ns
-
-
-class BriefingSummary(NamedTuple):
-    """What one briefing gives the rest of the site, cached by its fingerprint."""
-
-    figures: bytes  # pickled key figures and source entries: loaded only for the pages that show them
-    sources: bytes
-    source_refs: list[tuple[str | None, int]]  # (publisher key, citation number) per source entry
-    warnings: list[Problem]
-    source_warnings: list[Problem]
-    export: str  # its entry of briefings.json
-    feed_entry: str  # its entry of feed.xml ("" when it has none)
-
-
-@dataclass
-class RenderCache:
-    """The state of the last render: per output file and per briefing.
-
-    Stored with one atomic write; a cache that is missing, unreadable or made
-    for other themes, settings or code is simply empty. Files are trusted only
-    when their size and mtime still match, so a cache that is out of date costs
-    time, never correctness.
-    """
-
-    key: str = ""
-    site: str = ""
-    files: dict[str, FileState] = field(default_factory=dict)
-    briefings: dict[str, BriefingSummary] = field(default_factory=dict)
-    search_state: str | None = None
-    compiled: dict[str, bytes] = field(default_factory=dict)  # Jinja bytecode by template
-    cards: dict[str, str] = field(default_factory=dict)  # index entries and publisher items, by fingerprint
-
-    @classmethod
-    def load(cls, path: Path, key: str, site_dir: Path) -> RenderCache:
-        fresh = cls(key=key, site=str(site_dir.resolve()))
-        try:
-            with open(path, "rb") as handle:
-                cached = pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, IndexError, KeyError,
-                TypeError, ValueError):  # a torn, foreign or older cache is only a cold start
-            return fresh
-        if not isinstance(cached, cls) or cached.key != key:
-            return fresh
-        if cached.site != fresh.site:
-            cached.site, cached.files, cached.search_state = fresh.site, {}, None
-        return cached
-
-    def prune(self, briefing_prints: set[str], page_prints: set[str]) -> None:
-        """Forget briefings and index entries the site no longer has."""
-        self.briefings = {k: v for k, v in self.briefings.items() if k in briefing_prints}
-        self.cards = {k: v for k, v in self.cards.items() if k.split("\0", 1)[0] in page_prints}
-
-    def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
-
-    def current(self, site_dir: Path, rel: str, page_fingerprint: str) -> FileState | None:
-        """The recorded state of ``rel`` when it was made from these inputs and is untouched since."""
-        state = self.files.get(rel)
-        if state is None or state.fingerprint != page_fingerprint:
-            return None
-        try:
-            stat = os.lstat(site_dir / rel)
-        except OSError:
-            return None
-        return state if state.matches(stat) else None
 
 
 # -- pages ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from briefgen import render
+from briefgen import render, sitefiles
 from briefgen.config import Project, Settings
 from briefgen.diagnostics import BriefgenError, Diagnostics
 from briefgen.markup import safe_link, safe_url
@@ -361,7 +361,7 @@ def test_only_changed_files_are_written_and_stale_pages_removed(tmp_path):
     site, first, _ = build(tmp_path, briefings)
     assert "briefings/dated-1.html" in first.written_files and first.unchanged == 0
     assert first.written == len(first.written_files) > 10
-    assert render.site_is_complete(Project(tmp_path / "proj"))
+    assert sitefiles.site_is_complete(Project(tmp_path / "proj"))
     mtimes = {p: p.stat().st_mtime_ns for p in site.rglob("*.html")}
     (site / "notes-by-hand.txt").write_text("mine")  # not briefgen's: must survive
 
@@ -546,7 +546,7 @@ def test_a_tampered_manifest_cannot_delete_outside_the_site(tmp_path):
     site, _, _ = build(tmp_path, [seed_briefing()])
     victim = tmp_path / "proj" / "precious.txt"
     victim.write_text("keep")
-    (site / render.MARKER_FILE).write_text(json.dumps({"files": ["../precious.txt", "/etc/hostname", "a/../../precious.txt"]}))
+    (site / sitefiles.MARKER_FILE).write_text(json.dumps({"files": ["../precious.txt", "/etc/hostname", "a/../../precious.txt"]}))
     build(tmp_path, [seed_briefing()])
     assert victim.read_text() == "keep"
 
@@ -780,7 +780,8 @@ def test_pages_workflow_builds_with_the_pages_url_and_official_actions():
     assert build_step["env"]["BRIEFGEN_SITE_URL"] == "${{ steps.pages.outputs.base_url }}"
     upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-pages-artifact"))
     assert upload["with"]["path"] == "site"
-    assert any(step.get("run") == "pip install ." for step in steps)
+    install = next(step for step in steps if step.get("name") == "Install briefgen")["run"]
+    assert "pip install ." in install and 'pip install "$INSTALL_BRIEFGEN"' in install
     # configure-pages gives the URL without its final slash; settings add it.
     settings = load_settings(Project(Path("/nonexistent")), environ={"BRIEFGEN_SITE_URL": "https://u.github.io/r"})
     assert settings.site_url == "https://u.github.io/r/"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 
 from ..models import Article, Passage
@@ -62,6 +63,7 @@ class Candidate:
         self.numbers = _numbers(self.words)
 
 
+@lru_cache(maxsize=4096)  # the summary compares the same sentences again
 def content_words(text: str) -> frozenset[str]:
     words = re.findall(r"[a-z0-9]+", text.lower().replace("’", "'"))
     return frozenset(w for w in words if w not in _STOP and len(w) > 1)

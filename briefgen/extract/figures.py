@@ -131,16 +131,17 @@ def is_background(text: str, match: Match, published: date | None, position: int
 
 
 def _with_headline(article: Article, sentences: list[Sentence]) -> list[Sentence]:
-    """The sentences, led by the title when the body does not repeat it.
+    """The sentences, followed by the title when the body does not repeat it.
 
     Local news often states the count only in its headline ("4 people shot in
     southeast Fresno"); the title is part of the cited article, so it can be quoted.
-    Its index is -1, so it never collides with a body sentence.
+    It comes last so that a body sentence, with its context, cites a figure both
+    state; its index is -1, so it never collides with a body sentence.
     """
     title = " ".join(article.title.split())
     if not title or title in " ".join(article.text.split()):
         return sentences
-    return [Sentence(title, 0, 0, -1, -1), *sentences]
+    return [*sentences, Sentence(title, 0, 0, -1, -1)]
 
 
 def extract_figures(article: Article, sentences: list[Sentence]) -> tuple[list[Figure], list[int]]:
@@ -173,7 +174,9 @@ def extract_figures(article: Article, sentences: list[Sentence]) -> tuple[list[F
             continue
         who = reporter_at(position)
         pronoun_led = bool(re.match(r"(?:It|They|He|She)\b", sentence.text))
-        if (who and is_pronoun(who)) or (who is None and pronoun_led):
+        if sentence.index < 0:
+            who = None if who and is_pronoun(who) else who  # a headline stands alone
+        elif (who and is_pronoun(who)) or (who is None and pronoun_led):
             who = last_named_reporter(position)  # "It has previously put the number at 28"
         text = normalize(sentence.text)
         sentence_cumulative = any(m.toll for m in matches)

@@ -103,20 +103,23 @@ class Match:
     gunshot: bool = False  # counted as "shot": victims of gunfire, the dead among them perhaps
 
 
+_KIND_WORDS = [(kind, re.compile(pattern)) for kind, pattern in (
+    ("killed", r"fatal|kill|dead|death|died|die\b|slain|murder|execut|massacr|assassin|perish|behead|"
+               r"lives|bod(?:y|ies)|gunned down|drown|electrocut|homicide"),
+    ("injured", r"wound|injur|hurt|hospitali|maim|grazed|shot|bullet|gunfire|condition|\bhit\b|struck"),
+    ("missing", r"missing|unaccounted"),
+    ("displaced", r"displac|homeless|evacuat|flee|fled"),
+    ("arrested", r"arrest|detain|custody|apprehend|captur|rounded up"),
+)]
+
+
+@lru_cache(maxsize=1024)
 def kind_of(word: str) -> str | None:
     """The casualty kind a verb, state or noun expresses."""
     w = word.lower()
-    if re.search(r"fatal|kill|dead|death|died|die\b|slain|murder|execut|massacr|assassin|perish|behead|"
-                 r"lives|bod(?:y|ies)|gunned down|drown|electrocut|homicide", w):
-        return "killed"
-    if re.search(r"wound|injur|hurt|hospitali|maim|grazed|shot|bullet|gunfire|condition|\bhit\b|struck", w):
-        return "injured"
-    if re.search(r"missing|unaccounted", w):
-        return "missing"
-    if re.search(r"displac|homeless|evacuat|flee|fled", w):
-        return "displaced"
-    if re.search(r"arrest|detain|custody|apprehend|captur|rounded up", w):
-        return "arrested"
+    for kind, pattern in _KIND_WORDS:
+        if pattern.search(w):
+            return kind
     return None
 
 
@@ -307,12 +310,22 @@ _HYPOTHETICAL = re.compile(
     r"threat(?:s|ening)? to|plot(?:s|ted|ting)? to|conspir\w+ to)\s+(?:have\s+)?(?:been\s+)?$", re.IGNORECASE)
 
 
+_SPACED_HYPHEN = re.compile(r"(?<=\w) - (?=[a-z0-9])")
+_SPACED_THOUSANDS = re.compile(r"(?<=\d), (?=\d{3}\b)")
+_YEAR = re.compile(r"(?:1[5-9]|20)\d\d")
+_GUNSHOT = re.compile(r"shot|shoot|gunshot|bullet|gunfire")
+_FATALLY_BEFORE = re.compile(r"fatally\s+$", re.IGNORECASE)
+_HAS_DIGIT = re.compile(r"\d")
+_SELF_DEADLY = re.compile(r"\b(?:died|dead|killed|fatal\w*|death|suicide)\b", re.IGNORECASE)
+_WERE = re.compile(r"\bwere\b")
+
+
 def normalize(sentence: str) -> str:
     """Undo tokenization (`` '' quotes, spaced hyphens) keeping the text readable."""
     text = sentence.replace("``", '"').replace("''", '"')
     # "twenty - seven", "drive - by"; not a dateline dash ("TRENTON - One man was killed")
-    text = re.sub(r"(?<=\w) - (?=[a-z0-9])", "-", text)
-    text = re.sub(r"(?<=\d), (?=\d{3}\b)", ",", text)
+    text = _SPACED_HYPHEN.sub("-", text)
+    text = _SPACED_THOUSANDS.sub(",", text)
     return text
 
 
@@ -358,7 +371,7 @@ def mask_non_counts(text: str) -> str:
     def hide(m: re.Match[str]) -> str:
         return _NUMBER_RE.sub(lambda n: "X" * len(n.group()), m.group())
 
-    has_digits = any(c.isdigit() for c in text)
+    has_digits = _HAS_DIGIT.search(text) is not None
     if not has_digits and not _NUMBER_WORD.search(text):
         return text
     lowered = text.lower()
@@ -458,11 +471,11 @@ def find_matches(sentence: str) -> list[Match]:
         if _DENIED.search(scan[num_start : offset + m.end()]):
             return  # "the two adults in the car were not injured"
         raw = groups.get("num") or ""
-        if re.fullmatch(r"(?:1[5-9]|20)\d\d", raw.strip()):
+        if _YEAR.fullmatch(raw.strip()):
             return
         ends_with_noun = bool(groups.get("noun")) and m.end("noun") == m.end()
         how = (groups.get("state") or groups.get("verb") or "").lower()
-        gunshot = kind == "injured" and bool(re.search(r"shot|shoot|gunshot|bullet|gunfire", how))
+        gunshot = kind == "injured" and bool(_GUNSHOT.search(how))
         found[num_start] = Match(kind, value, offset + m.start(), offset + m.end(),
                                  qualifier_label(groups.get("qual")), groups.get("noun"), toll, ends_with_noun,
                                  gunshot)
@@ -486,7 +499,7 @@ def find_matches(sentence: str) -> list[Match]:
             groups = m.groupdict()
             noun = groups.get("noun")
             verb = (groups.get("verb") or groups.get("state") or "").lower()
-            fatally = re.search(r"fatally\s+$", scan[max(0, m.start() - 10) : m.start()], re.IGNORECASE)
+            fatally = _FATALLY_BEFORE.search(scan[max(0, m.start() - 10) : m.start()])
             if verb.startswith(("shot", "shoot")) and kind_of(verb) != "killed" and not fatally and (
                 deadly or (name in ("object", "object-definite") and not noun)
             ):
@@ -497,7 +510,7 @@ def find_matches(sentence: str) -> list[Match]:
                 continue  # "a crime where people are killed": "a" does not count people
             if name == "object":
                 kind = kind_of(groups["verb"])
-                if kind == "injured" and re.search(r"fatally\s+$", scan[max(0, m.start() - 10) : m.start()], re.IGNORECASE):
+                if kind == "injured" and _FATALLY_BEFORE.search(scan[max(0, m.start() - 10) : m.start()]):
                     kind = "killed"
                 if groups.get("single") and not noun:
                     continue
@@ -509,12 +522,12 @@ def find_matches(sentence: str) -> list[Match]:
                 kind = "killed"
             elif name == "object-definite":
                 kind = kind_of(groups["verb"])
-                if kind == "injured" and re.search(r"fatally\s+$", scan[max(0, m.start() - 10) : m.start()], re.IGNORECASE):
+                if kind == "injured" and _FATALLY_BEFORE.search(scan[max(0, m.start() - 10) : m.start()]):
                     kind = "killed"
             elif name in ("self-fatal", "shot-then-died"):
                 kind = "killed"
             elif name == "self":
-                if re.search(r"\b(?:died|dead|killed|fatal\w*|death|suicide)\b", scan, re.IGNORECASE):
+                if _SELF_DEADLY.search(scan):
                     continue
                 kind = "injured"
             elif name in ("among-dead", "dead-include"):
@@ -524,7 +537,7 @@ def find_matches(sentence: str) -> list[Match]:
                 if name == "subject":
                     if _active_voice(scan, m):
                         continue
-                    if groups.get("single") and re.search(r"\bwere\b", scan[m.end("noun"):m.start("state")]):
+                    if groups.get("single") and _WERE.search(scan[m.end("noun"):m.start("state")]):
                         continue  # "another mom and a girl were wounded": a list, not one person
             add(kind, m)
     if "fatally" in lowered:

@@ -1,0 +1,147 @@
+"""The files of site/: written only when changed, atomically, never outside it.
+
+A manifest (``site/.briefgen-site``) lists what briefgen wrote, so a later
+build removes pages that no longer exist and nothing else, and so briefgen
+refuses to write into, or clean, a folder it did not create.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+from . import search
+from .config import Project
+from .diagnostics import BriefgenError
+from .render_cache import FileState, content_digest
+
+#: Written into every site briefgen builds; without it, briefgen refuses to clean a folder.
+MARKER_FILE = ".briefgen-site"
+
+class SiteWriter:
+    """Writes files under one folder: only when changed, atomically, never outside it."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.real_root = root.resolve()
+        self.checked_dirs: set[Path] = set()
+
+    def target(self, rel: str) -> Path:
+        path = self.root / rel
+        parent = path.parent
+        if parent not in self.checked_dirs:
+            parent.mkdir(parents=True, exist_ok=True)
+            real = parent.resolve()
+            if real != self.real_root and self.real_root not in real.parents:
+                raise BriefgenError(f"{parent} leads outside {self.root}; refusing to write there")
+            self.checked_dirs.add(parent)
+        if path.is_symlink():
+            path.unlink()
+        return path
+
+    def write(self, rel: str, data: bytes) -> bool:
+        """Write ``data`` to ``rel``; returns False when the file already held those bytes."""
+        return self.write_known(rel, data, None)[0]
+
+    def write_known(self, rel: str, data: bytes, known: FileState | None) -> tuple[bool, FileState]:
+        """Like ``write``; ``known`` (from the render cache) saves reading the old file:
+        when the file still has the recorded size and mtime, its recorded digest says
+        whether its bytes are ``data``. Returns (written, the file's new state)."""
+        path = self.target(rel)
+        digest = content_digest(data)
+        try:
+            stat = path.stat() if not path.is_symlink() else None
+        except OSError:
+            stat = None
+        if stat is not None and stat.st_size == len(data):
+            if known is not None and known.matches(stat):
+                if known.digest == digest:
+                    return False, known
+            elif path.is_file() and path.read_bytes() == data:
+                return False, FileState(known.fingerprint if known else "", digest, stat.st_size, stat.st_mtime_ns)
+        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with open(temp, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, path)
+        stat = path.stat()
+        return True, FileState("", digest, stat.st_size, stat.st_mtime_ns)
+
+
+def check_site_dir(site_dir: Path) -> None:
+    """Raise BriefgenError unless ``site_dir`` is absent, empty or written by briefgen."""
+    read_manifest(site_dir)
+
+
+def site_is_complete(project: Project, site_dir: Path | None = None) -> bool:
+    """True when the last render finished: its manifest lists only files that exist."""
+    site_dir = Path(site_dir) if site_dir is not None else project.site_dir
+    try:
+        files = read_manifest(site_dir)
+    except BriefgenError:
+        return False
+    return bool(files) and all((site_dir / rel).is_file() for rel in files)
+
+
+def read_manifest(site_dir: Path) -> set[str]:
+    """Paths briefgen wrote last time. Refuses a non-empty folder briefgen did not write."""
+    if site_dir.is_symlink():
+        raise BriefgenError(f"{site_dir} is a symbolic link; refusing to write the site through it")
+    if not site_dir.exists():
+        return set()
+    if not site_dir.is_dir():
+        raise BriefgenError(f"{site_dir} exists and is not a folder; refusing to replace it")
+    marker = site_dir / MARKER_FILE
+    if not marker.is_file():
+        if any(site_dir.iterdir()):
+            raise BriefgenError(
+                f"{site_dir} is not empty and was not written by briefgen (no {MARKER_FILE}); "
+                "refusing to write into it: move it away or empty it")
+        return set()
+    try:
+        data = json.loads(marker.read_text(encoding="utf-8"))
+        files = data.get("files", []) if isinstance(data, dict) else []
+    except (OSError, ValueError):
+        files = []
+    return {f for f in files if isinstance(f, str) and _is_plain_relative(f)}
+
+
+def _is_plain_relative(rel: str) -> bool:
+    parts = rel.split("/")
+    return bool(rel) and not rel.startswith("/") and "\\" not in rel and all(p not in ("", ".", "..") for p in parts)
+
+
+def _manifest_bytes(files: set[str]) -> bytes:
+    return (json.dumps({"generator": "briefgen", "files": sorted(files)}, indent=0) + "\n").encode("utf-8")
+
+
+_LEFTOVER_TEMP = re.compile(r"^\..+\.\d+\.tmp$")
+
+
+def remove_leftover_temps(site_dir: Path) -> None:
+    """Temp files of a build that was killed mid-write (``SiteWriter.write`` names them)."""
+    for folder, dirs, files in os.walk(site_dir):
+        dirs[:] = [d for d in dirs if d != search.BUNDLE_DIR and not os.path.islink(os.path.join(folder, d))]
+        for name in files:
+            if _LEFTOVER_TEMP.match(name):
+                os.unlink(os.path.join(folder, name))
+
+
+def remove_stale(site_dir: Path, stale: set[str]) -> list[str]:
+    """Delete files briefgen wrote before and no longer produces, then empty folders."""
+    removed = []
+    real_root = site_dir.resolve()
+    for rel in sorted(stale):
+        path = site_dir / rel
+        if not (path.is_file() or path.is_symlink()):
+            continue
+        if real_root not in path.parent.resolve().parents and path.parent.resolve() != real_root:
+            continue
+        path.unlink()
+        removed.append(rel)
+        parent = path.parent
+        while parent != site_dir and parent.is_dir() and not parent.is_symlink() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+    return removed
