@@ -81,7 +81,7 @@ def _tree_signature(digest: hashlib._Hash, root: Path) -> None:
     if not root.is_dir():
         return
     for folder, dirs, files in os.walk(root):
-        dirs.sort()
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")  # Python's own, rewritten at will
         for name in sorted(files):
             path = Path(folder, name)
             try:
