@@ -118,7 +118,7 @@ def score_gva(shared: Path, limit: int | None = None) -> dict[str, float]:
 
 @pytest.mark.corpus
 def test_ecbplus_figures_meet_the_bars(shared_dir: Path) -> None:
-    # measured P 0.973 / R 0.886 over all 496 articles
+    # measured P 0.967 / R 0.871 over all 496 articles
     scores = score_ecbplus(shared_dir)
     assert scores["precision"] >= 0.95, scores["errors"][:20]
     assert scores["recall"] >= 0.85, scores["errors"][:20]
@@ -131,7 +131,8 @@ def test_every_quote_is_verbatim_and_states_its_value(shared_dir: Path) -> None:
     for row in rows:
         article = _article(row)
         for figure in extract([article], {}).figures:
-            assert figure.quote in article.text, figure
+            # a figure quotes a sentence of the body or, when only it states the count, the headline
+            assert figure.quote in article.text or figure.quote == " ".join(article.title.split()), figure
             assert states_value(figure.quote, figure.value), figure
             checked += 1
     assert checked > 150
@@ -139,10 +140,11 @@ def test_every_quote_is_verbatim_and_states_its_value(shared_dir: Path) -> None:
 
 @pytest.mark.corpus
 def test_gva_headline_counts_match_official_counts(shared_dir: Path) -> None:
-    # measured 0.635 / 0.621 on these 600 stories; the target bars (0.90 / 0.85) are not met yet
+    # measured 0.730 / 0.722 on these 600 stories (0.722 / 0.679 on all 1,621); the target
+    # bars (0.90 / 0.85) are not met yet
     scores = score_gva(shared_dir, limit=600)
-    assert scores["killed_accuracy"] >= 0.60, scores["errors"][:20]
-    assert scores["injured_accuracy"] >= 0.58, scores["errors"][:20]
+    assert scores["killed_accuracy"] >= 0.71, scores["errors"][:20]
+    assert scores["injured_accuracy"] >= 0.70, scores["errors"][:20]
 
 
 if __name__ == "__main__":

@@ -84,3 +84,29 @@ def test_every_quote_is_verbatim_and_states_its_value(value, spelled, noun, verb
         assert states_value(figure.quote, figure.value)
         assert figure.qualifier == "at least"
         assert figure.reported_by == "police"
+
+
+def test_a_headline_count_is_used_when_the_body_does_not_state_it() -> None:
+    text = "Police said the victims were taken to hospital. None of the injuries were life-threatening."
+    article = Article(id="a", path="a.txt", title="Police: 4 people shot in southeast Fresno", text=text)
+    figures, _ = extract_figures(article, split_sentences(text))
+    assert [(f.kind, f.value, f.quote) for f in figures] == [
+        ("injured", 4, "Police: 4 people shot in southeast Fresno")]
+
+
+def test_a_body_sentence_is_cited_before_the_headline_stating_the_same_count() -> None:
+    text = "Two men were wounded on Monday, police said."
+    article = Article(id="a", path="a.txt", title="2 men wounded", text=text)
+    figures, _ = extract_figures(article, split_sentences(text))
+    assert [f.quote for f in figures] == [text]
+
+
+def test_roundups_and_other_incidents_are_background() -> None:
+    figures, background = figures_of(
+        "A man was shot and killed on Main Street on Sunday. "
+        "Five people were killed and 17 others wounded in separate shootings across the city. "
+        "The shooting came a month after a gunman killed 20 people at a school. "
+        "Last October, three people were killed at a festival nearby."
+    )
+    assert [(f.kind, f.value) for f in figures] == [("killed", 1)]
+    assert background == [1, 2, 3]

@@ -66,3 +66,43 @@ def test_qualifier_and_toll_are_kept() -> None:
     (match,) = find_matches("The military death toll rose to at least 58.")
     assert match.qualifier == "at least"
     assert match.toll and "toll" in match.toll.lower()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("A man was shot and killed Tuesday.", {("killed", 1)}),
+        ("TRENTON - One man was killed and four others were wounded.", {("killed", 1), ("injured", 4)}),
+        ("A 17-year-old girl was accidentally shot in the leg late Saturday.", {("injured", 1)}),
+        ("A 9-month-old was injured in a shooting.", {("injured", 1)}),
+        ("A 1-year-old baby is recovering after being shot Sunday night.", {("injured", 1)}),
+        ("A 13-year-old suffered a self-inflicted gunshot wound to the hand.", {("injured", 1)}),
+        ("Police search for the suspect who fatally shot a 15-year-old girl.", {("killed", 1)}),
+        ("A four-year-old boy fatally shot himself at home.", {("killed", 1)}),
+        ("A man was shot several times and died at a hospital.", {("killed", 1)}),
+        ("A teenage boy shot in the head near the campus died Friday.", {("killed", 1)}),
+        ("One female is dead and another is in critical condition.", {("killed", 1), ("injured", 1)}),
+        ("Three people were shot, one fatally, on Sunday.", {("killed", 1)}),
+    ],
+)
+def test_local_news_phrasings_of_one_shooting(sentence: str, expected: set) -> None:
+    assert pairs(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The two adults in the car were not injured.",
+        "Police said two of the four shooting victims had died.",  # the four are not all dead
+        "He told WAVE 3 News the man was in surgery.",
+        "He was aiming to kill four people.",
+        "A 26 yr old man was taken to the hospital.",
+    ],
+)
+def test_counts_that_are_denied_partitive_or_not_people_are_ignored(sentence: str) -> None:
+    assert not any(value > 1 for _, value in pairs(sentence))
+
+
+def test_children_included_in_the_wounded_are_not_counted_as_dead() -> None:
+    found = pairs("A man died and three others - including two children - were wounded.")
+    assert ("killed", 2) not in found and ("killed", 1) in found

@@ -8,6 +8,7 @@ source ("officials in Nagorno-Karabakh", "Karabakh's defense ministry") compare 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .gazetteer import place_key, places_in
 
@@ -65,6 +66,7 @@ _SPEECH_HINT = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)  # figures and claims both ask about the same sentences
 def find_reporter(sentence: str) -> str | None:
     """The source a sentence attributes itself to, or None.
 

@@ -68,7 +68,9 @@ _ROUNDUP = re.compile(
     r"\b(?:weekend|holiday|overnight)\s+(?:shootings|violence)\b|\bacross\s+the\s+(?:city|county)\b|"
     r"\b(?:in|of)\s+(?:\w+\s+)?(?:shootings|incidents)\s+(?:since|from|over|this|last)\b|"
     r"\bshootings\b|\b(?:\d+|[\w-]+)-hour\s+(?:span|period|stretch)\b|\bover\s+the\s+(?:weekend|holiday)\b|"
-    r"\bsince\s+last\s+\w+\b",
+    r"\bsince\s+last\s+\w+\b|\bviolent\s+(?:weekend|night|day|week|24\s+hours)\b|\bweekend\s+(?:shooting|death)|"
+    r"\b(?:in|over|during)\s+the\s+(?:last|past)\s+(?:\w+\s+)?(?:months|years)\b|"
+    r"^\W*related\b",
     re.IGNORECASE)
 # "comes a month after a gunman killed 20", "last October, one person was killed": another incident
 _EARLIER_INCIDENT = re.compile(

@@ -238,6 +238,13 @@ _RULE_HINTS = {name: re.compile(hint) for name, hint in {
     "police-killing": r"police killing", "treated": r"treat", "body": r"bod(?:y|ies)|remains",
     "victims": r"victims", "nominal": r"\bof\b",
 }.items()}
+# Rules whose pattern needs a count (digits or a number word), never "a man": skipped
+# when the masked sentence holds no number at all.
+_NEEDS_COUNT = frozenset({"bare-subject", "bare-died", "count-noun", "lives", "lives-of", "dead-include",
+                          "of-the", "treated", "victims"})
+_COUNT_TOKEN = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|"
+    r"fifty|sixty|seventy|eighty|ninety|hundred|thousand|million)\b")
 _TOLL_HINT = re.compile(r"toll|number of|death count|body count")
 _TOLL = re.compile(
     rf"(?P<toll>(?:(?:\w+\s+){{0,2}}(?:death|casualty|fatality|injury|civilian|military|total|overall)\s+toll|"
@@ -273,7 +280,8 @@ _INCLUDING = re.compile(
 # Numbers that are never counts of people: masked before any rule runs.
 _MASKS = [
     re.compile(rf"\b{NUMBER}(?:-|\s)(?:years?|months?|weeks?|days?)-old\b", re.IGNORECASE),
-    re.compile(rf"\b{NUMBER}\s+(?:years?|months?)\s+old\b|\b\d+\s*(?:yrs?\.?\s+old|y/o|yo)\b", re.IGNORECASE),
+    re.compile(rf"\b{NUMBER}\s+(?:years?|months?)\s+old\b", re.IGNORECASE),
+    re.compile(r"\b\d+\s*(?:yrs?\.?\s+old|y/o|yo)\b", re.IGNORECASE),
     re.compile(rf"\baged?\s+(?:from\s+|between\s+)?{NUMBER}(?:\s*(?:to|and|-)\s*{NUMBER})?", re.IGNORECASE),
     re.compile(rf"\b(?:mother|father|parent|grandmother|grandfather)\s+of\s+{NUMBER}\b", re.IGNORECASE),
     re.compile(r"[$£€¥]\s?\d[\d,.]*(?:\s+(?:million|billion|thousand))?", re.IGNORECASE),
@@ -343,7 +351,7 @@ def _combined(patterns: list[re.Pattern[str]]) -> re.Pattern[str]:
 # Most masks need a word that is rare in a sentence ("old", "aged", "%"): a mask only
 # joins the combined pattern when its hint occurs, and each combination is compiled once.
 _MASK_HINTS: list[re.Pattern[str] | None] = [
-    re.compile(r"old"), re.compile(r"old|y/?o\b"), re.compile(r"\bage"), re.compile(r"mother|father|parent"),
+    re.compile(r"old"), re.compile(r"old"), re.compile(r"old|y/?o\b"), re.compile(r"\bage"), re.compile(r"mother|father|parent"),
     re.compile(r"[$£€¥]"), re.compile(r"%|cent"), re.compile(r"\d[:.]\d|\d\s*[ap]\.?m"),
     None, re.compile(r"magnitude"), re.compile(r"\b(?:1[5-9]|20)\d\d"), re.compile(r"\d\s+of\s+\d"),
     None, None, re.compile(r"\d(?:st|nd|rd|th)\b"), None, None,
@@ -355,6 +363,16 @@ _HIDES_WORDS = [NUMBER in p.pattern for p in _MASKS]  # can hide "a three-year-o
 @lru_cache(maxsize=512)
 def _active_masks(chosen: tuple[int, ...]) -> re.Pattern[str] | None:
     return _combined([_MASKS[i] for i in chosen]) if chosen else None
+
+
+# The masks that start with a number ("25-year-old", "three hours") are the costly ones:
+# instead of trying them at every position, their endings are tried after each number.
+_LEAD = rf"\b{NUMBER}"
+_NUMBER_LED = frozenset(i for i, p in enumerate(_MASKS) if p.pattern.startswith(_LEAD))
+_AFTER_NUMBER = re.compile("|".join("(?:" + _MASKS[i].pattern[len(_LEAD):] + ")" for i in sorted(_NUMBER_LED)),
+                           re.IGNORECASE)
+
+
 _NUMBER_WORD = re.compile(rf"\b{NUMBER}\b", re.IGNORECASE)
 
 # Casualty words that are not about casualties ("injured reserve" in sports).
@@ -377,10 +395,17 @@ def mask_non_counts(text: str) -> str:
     lowered = text.lower()
     chosen = tuple(
         i for i, hint in enumerate(_MASK_HINTS)
-        if (has_digits or _HIDES_WORDS[i]) and (hint is None or hint.search(lowered))
+        if i not in _NUMBER_LED and (has_digits or _HIDES_WORDS[i]) and (hint is None or hint.search(lowered))
     )
     masks = _active_masks(chosen)
-    return masks.sub(hide, text) if masks is not None else text
+    if masks is not None:
+        text = masks.sub(hide, text)
+    unmasked = text
+
+    def hide_if_measure(n: re.Match[str]) -> str:
+        return "X" * len(n.group()) if _AFTER_NUMBER.match(unmasked, n.end()) else n.group()
+
+    return _NUMBER_RE.sub(hide_if_measure, unmasked)
 
 
 def _value(match: re.Match[str]) -> int | None:
@@ -491,7 +516,10 @@ def find_matches(sentence: str) -> list[Match]:
     legal = bool(_LEGAL.search(scan))
     deadly = bool(_DEADLY.search(scan))
     lowered = scan.lower()
+    counted = _COUNT_TOKEN.search(lowered) is not None
     for name, rule in _RULES:
+        if name in _NEEDS_COUNT and not counted:
+            continue
         hint = _RULE_HINTS.get(name)
         if hint is not None and not hint.search(lowered):
             continue
@@ -553,7 +581,12 @@ def find_matches(sentence: str) -> list[Match]:
         for m in _INCLUDING.finditer(scan):
             previous = [f for f in found.values() if f.start < m.start()]
             if previous:
-                add(max(previous, key=lambda x: x.start).kind, m)
+                nearest = max(previous, key=lambda x: x.start)
+                # "one died and three others, including two children, were wounded": the
+                # children belong to the three, not to the dead
+                if _COUNT_TOKEN.search(scan[nearest.end : m.start()].lower()):
+                    continue
+                add(nearest.kind, m)
         _continue_lists(scan, found, add)
     return sorted(found.values(), key=lambda x: (x.start, x.kind, x.value))
 
