@@ -10,7 +10,9 @@ out. The records are committed with the content: a fresh clone keeps every edit.
 The stage runs in four steps, called by ``build``:
 
 * ``load_all`` reads and validates every file (all problems at once, nothing
-  written); an unchanged file is recognized by its hash and not parsed again;
+  written); an unchanged file is recognized by its hash and not parsed again,
+  and with the stage cache (``.briefgen/briefings.pickle``) by its status, so
+  it is not even read;
 * ``plan`` decides which articles each briefing holds: existing briefings keep
   their members (editor moves, merges, exclusions and pins included) and new
   articles join the briefing their story overlaps most, else a new one;
@@ -19,6 +21,11 @@ The stage runs in four steps, called by ``build``:
 * ``save_all`` writes only the files whose bytes change, all of them through
   one journal, so a build killed at any moment leaves the old or the new state
   and the next run completes it.
+
+A briefing whose file, record, membership and machine output are all as last
+time costs no merge: its Briefing comes from the stage cache. The cache is
+disposable (the merge records stay the truth) and deleting it gives the same
+result, only slower.
 """
 
 from __future__ import annotations
@@ -32,7 +39,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .atomic import Change, read_bytes, remove_stale_temps, sha256
-from .briefing_members import Moves, plan, slugify, transplants
+from .briefing_members import Moves, slugify, transplants
+from .briefing_members import plan as plan_members
 from .briefing_merge import (
     MachineItem,
     MergeState,
@@ -47,12 +55,13 @@ from .briefing_store import (
     Plan,
     RecordSummary,
     Result,
-    Store,
     StageCache,
+    Store,
     StoredBriefing,
     journal,
     linked_folder,
     load_store,
+    quiet_gc,
     shown_path,
     stat_key,
 )
@@ -156,12 +165,24 @@ def _source_fields(article: Article, copy_of: str | None) -> dict:
             "author": article.author, "copy_of": copy_of}
 
 
+def plan(store: Store, stories: list, articles: dict[str, Article], settings) -> list[Plan]:
+    """Decide each briefing's articles (rules in ``briefing_members.plan``)."""
+    with quiet_gc():
+        return plan_members(store, stories, articles, settings)
+
+
 def reconcile(store: Store, plans: list[Plan], extractions: dict[str, Extraction],
               articles: dict[str, Article]) -> list[Briefing]:
     """Merge each planned briefing's new extraction with the editor's file.
 
     Disputes are found again on the merged figures, so the editor's corrections count.
     """
+    with quiet_gc():
+        return _reconcile(store, plans, extractions, articles)
+
+
+def _reconcile(store: Store, plans: list[Plan], extractions: dict[str, Extraction],
+               articles: dict[str, Article]) -> list[Briefing]:
     redirects: dict[str, list[str]] = {}
     for bid, target in sorted(store.dissolved.items()):
         if target is None:
@@ -522,11 +543,11 @@ def _record_bytes(record: dict) -> bytes:
 def _render(stored: StoredBriefing | None, doc: dict) -> tuple[bytes, str]:
     """A file in the house layout, unless the editor has touched it: then their layout, updated."""
     editor_text = None
-    if stored is not None and stored.text is not None:
-        record = stored.record
-        if record is None or record.get("layout") != "house" or \
-                stored.file_sha256 != record.get("yaml_sha256"):
-            editor_text = stored.text
+    if stored is not None and stored.file is not None:
+        summary = stored.summary
+        if summary is None or summary.layout != "house" or \
+                stored.file_sha256 != summary.yaml_sha256:
+            editor_text = stored.text  # read only now: a house-layout file is written afresh
     try:
         text, layout = render(doc, editor_text)
     except ValueError:
@@ -556,6 +577,11 @@ def _strings(value: Any):
 
 def save_all(project: Project, store: Store, briefings: list[Briefing]) -> SaveReport:
     """Write the reconciled briefings: only changed files, all through one journal."""
+    with quiet_gc():
+        return _save_all(project, store, briefings)
+
+
+def _save_all(project: Project, store: Store, briefings: list[Briefing]) -> SaveReport:
     folder = store.folder
     report = SaveReport()
     if linked_folder(project) is not None:  # load_all refused it already; never write through it

@@ -156,8 +156,9 @@ def plan(store: Store, stories: list[Story], articles: dict[str, Article],
 
 
 def _copies_within(copies: dict[str, str], members: list[str]) -> dict[str, str]:
+    """The wire copies among ``members`` (looked up by member: the table is project-wide)."""
     inside = set(members)
-    return {c: o for c, o in sorted(copies.items()) if c in inside and o in inside}
+    return {c: copies[c] for c in sorted(inside) if c in copies and copies[c] in inside}
 
 
 @dataclass

@@ -10,7 +10,16 @@ import pytest
 from test_briefing import Desk, fig
 
 from briefgen import briefing, briefing_store
-from briefgen.models import Briefing, Claim, Dispute, Entity, Event, Figure, Passage, Source
+from briefgen.models import (
+    Briefing,
+    Claim,
+    Dispute,
+    Entity,
+    Event,
+    Figure,
+    Passage,
+    Source,
+)
 
 
 @pytest.fixture

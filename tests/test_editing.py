@@ -303,12 +303,21 @@ def test_builds_killed_while_writing_never_corrupt_anything(tmp_path, shared_dir
     marks = make_every_edit(project)
     edited = {p.name: p.read_bytes() for p in briefing_files(project)}
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[1]))
-    # How long a forced build takes, then kill at points spread across its writing.
+    article = project.articles_dir / f"{A}.txt"
+    original = article.read_text(encoding="utf-8")
+
+    def change_an_article(step: int) -> None:
+        """Give every build real work to write: one article gains a sentence."""
+        article.write_text(original + f"\nThe total death toll rose to {100 + step}.\n", encoding="utf-8")
+
+    # How long a build with that much work takes, then kill at points spread across it.
+    change_an_article(0)
     started = time.perf_counter()
     subprocess.run([sys.executable, "-c", KILL_SCRIPT, str(root)], check=True, env=env, timeout=300)
     duration = time.perf_counter() - started
     kills = 0
     for step in range(1, 13):
+        change_an_article(step)
         process = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(root)], env=env)
         time.sleep(duration * step / 13)
         if process.poll() is None:
