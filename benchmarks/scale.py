@@ -173,7 +173,8 @@ def markdown_table(all_results: dict[int, dict], pelican: dict[int, float]) -> s
         total = sum(cold["stages"].values()) or 1.0
         shares = ", ".join(f"{k} {100 * v / total:.0f}%" for k, v in cold["stages"].items())
         rss = max(s["rss_mib"] for s in summary.values())
-        ratio = f"{pelican[size]:.1f} s ({pelican[size] / cold['seconds']:.1f}x slower)" if size in pelican else "-"
+        ratio = (f"{pelican[size]:.1f} s (briefgen takes {cold['seconds'] / pelican[size]:.1f}x as long)"
+                 if size in pelican else "-")
         lines.append(f"| {size:,} | {cold['briefings']:,} | {cold['seconds']:.2f} s "
                      f"| {summary['no_change']['seconds']:.2f} s | {summary['add_one']['seconds']:.2f} s "
                      f"| {summary['edit_yaml']['seconds']:.2f} s | {rss:.0f} MiB | {shares} | {ratio} |")
