@@ -17,6 +17,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -100,10 +102,9 @@ def site(tmp_path_factory) -> Path:
     return root / "site"
 
 
-@pytest.fixture(scope="module")
-def served(site: Path, tmp_path_factory):
-    """The site under /briefs/ on a loopback port, like a GitHub Pages project site."""
-    web = tmp_path_factory.mktemp("web")
+@contextmanager
+def serve_under_sub_path(site: Path, web: Path) -> Iterator[str]:
+    """Serve ``site`` at /briefs/ on a loopback port, like a GitHub Pages project site."""
     shutil.copytree(site, web / SUB_PATH)
     port = free_port()
     process = subprocess.Popen([sys.executable, "-c", STATIC_SERVER, str(port), str(web)],
@@ -119,9 +120,17 @@ def served(site: Path, tmp_path_factory):
                 process.kill()
                 pytest.fail("python -m http.server did not start")
             time.sleep(0.1)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def served(site: Path, tmp_path_factory):
+    with serve_under_sub_path(site, tmp_path_factory.mktemp("web")) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

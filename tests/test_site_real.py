@@ -8,21 +8,15 @@ import os
 import re
 import shutil
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from conftest import SAMPLE_ARTICLES, read_jsonl
-from test_site_checks import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    STATIC_SERVER,
-    SUB_PATH,
+from test_site_checks import (  # noqa: F401  (browser is a fixture used by name)
     _axe_violations,
-    free_port,
+    browser,
     html_files,
+    serve_under_sub_path,
     unavailable,
     vnu_jar,
 )
@@ -58,37 +52,8 @@ def real_site(request, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def real_served(real_site: Path, tmp_path_factory):
-    web = tmp_path_factory.mktemp("web")
-    shutil.copytree(real_site, web / SUB_PATH)
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-c", STATIC_SERVER, str(port), str(web)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}/{SUB_PATH}/"
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            urllib.request.urlopen(base, timeout=1).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("the static server did not start")
-            time.sleep(0.1)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def real_browser():
-    if not CHROMIUM.exists():
-        unavailable(f"{CHROMIUM} is missing (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
+    with serve_under_sub_path(real_site, tmp_path_factory.mktemp("web")) as base:
+        yield base
 
 
 def seeds_page(site: Path) -> str:
@@ -109,8 +74,8 @@ def test_every_page_is_valid_html(real_site):
     assert errors == []
 
 
-def test_no_accessibility_violations(real_site, real_served, real_browser):
-    page = real_browser.new_page()
+def test_no_accessibility_violations(real_site, real_served, browser):
+    page = browser.new_page()
     try:
         found = {}
         for path in ("index.html", seeds_page(real_site)):
@@ -140,8 +105,8 @@ def test_no_broken_links_under_a_sub_path(real_served, tmp_path):
     assert int(summary.group(4)) == 0 and result.returncode == 0, result.stdout[-5000:]
 
 
-def test_searching_a_place_leads_to_the_briefing(real_site, real_served, real_browser):
-    page = real_browser.new_page()
+def test_searching_a_place_leads_to_the_briefing(real_site, real_served, browser):
+    page = browser.new_page()
     try:
         page.goto(real_served + "search.html")
         page.fill("#search-query", "Yerevan")
