@@ -53,6 +53,7 @@ if __package__ in (None, ""):  # run as a script: make ``benchmarks`` and ``brie
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.corpus import read_jsonl, sample_records, to_articles, write_project
+from briefgen.extract.numbers import number_words
 
 HEADLINE_KINDS = ("killed", "injured")
 
@@ -110,28 +111,6 @@ def labels_from_groups(groups: list[list[str]], ids: list[str]) -> dict[str, obj
 
 # --------------------------------------------------------------------------
 # Numbers as the text may write them
-
-_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-          "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-          "eighteen", "nineteen"]
-_TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-
-
-def number_words(value: int) -> str | None:
-    """English words for 0..999,999 ("twenty-seven", "one hundred and five")."""
-    if value < 0 or value >= 1_000_000:
-        return None
-    if value < 20:
-        return _UNITS[value]
-    if value < 100:
-        tens, unit = divmod(value, 10)
-        return _TENS[tens] + (f"-{_UNITS[unit]}" if unit else "")
-    if value < 1000:
-        hundreds, rest = divmod(value, 100)
-        return f"{_UNITS[hundreds]} hundred" + (f" and {number_words(rest)}" if rest else "")
-    thousands, rest = divmod(value, 1000)
-    return f"{number_words(thousands)} thousand" + (f" {number_words(rest)}" if rest else "")
-
 
 def _digits_pattern(value: int) -> str:
     plain = str(value)

@@ -117,10 +117,13 @@ def parse_number(text: str) -> int | None:
     return _word_value(phrase)
 
 
+_UNIT_NAMES = {v: k for k, v in UNITS.items()} | {0: "zero"}
+_TENS_NAMES = {v: k for k, v in TENS.items()}
+
+
 def number_words(value: int) -> str | None:
     """English words for 0..999,999 ("twenty-seven", "one hundred and five")."""
-    names = {v: k for k, v in UNITS.items()} | {0: "zero"}
-    tens_names = {v: k for k, v in TENS.items()}
+    names, tens_names = _UNIT_NAMES, _TENS_NAMES
     if value < 0 or value >= 1_000_000:
         return None
     if value < 20:
