@@ -24,22 +24,37 @@ def code_fingerprint(files: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
+def load_value(path: Path, version: str) -> Any | None:
+    """What ``save_value`` stored at ``path`` for ``version``; None if absent, stale or torn."""
+    try:
+        with path.open("rb") as handle:
+            saved = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+            IndexError, KeyError, TypeError, ValueError):
+        return None
+    if isinstance(saved, dict) and saved.get("version") == version:
+        return saved.get("value")
+    return None
+
+
+def save_value(path: Path, version: str, value: Any) -> None:
+    """Store ``value`` atomically: a build killed meanwhile leaves the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with temp.open("wb") as handle:
+        pickle.dump({"version": version, "value": value}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temp, path)
+
+
 class Memo:
     """A dict of cached results, loaded once and saved with only the keys used."""
 
     def __init__(self, path: Path, version: str):
         self.path = path
         self.version = version
-        self.entries: dict[str, Any] = {}
+        entries = load_value(path, version)
+        self.entries: dict[str, Any] = entries if isinstance(entries, dict) else {}
         self.used: dict[str, Any] = {}
-        try:
-            with path.open("rb") as handle:
-                saved = pickle.load(handle)
-            if isinstance(saved, dict) and saved.get("version") == version:
-                self.entries = saved.get("entries", {})
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
-                IndexError, TypeError, ValueError):
-            self.entries = {}  # absent, stale or torn: start afresh
 
     def get(self, key: str) -> Any | None:
         value = self.entries.get(key)
@@ -54,9 +69,4 @@ class Memo:
         """Write the entries used by this build, if they differ from what was loaded."""
         if self.used.keys() == self.entries.keys():
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        with temp.open("wb") as handle:
-            pickle.dump({"version": self.version, "entries": self.used}, handle,
-                        protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp, self.path)
+        save_value(self.path, self.version, self.used)

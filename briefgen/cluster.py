@@ -43,11 +43,15 @@ cannot make different stories from one site look alike.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import math
 import re
 from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -117,6 +121,23 @@ TOKEN_PATTERN = r"(?u)\b[^\W_][^\W_]+\b"
 _WORD = re.compile(TOKEN_PATTERN)
 
 
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _each(function: Callable[[T], R], items: Sequence[T], threads: int) -> list[R]:
+    """``function`` over ``items`` in order, on ``threads`` threads.
+
+    scipy's sparse products release the GIL, so blocks of them run side by
+    side on several cores; each block's result does not depend on the others,
+    so the outcome is the same for any number of threads.
+    """
+    if threads <= 1 or len(items) <= 1:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return list(pool.map(function, items))
+
+
 # --------------------------------------------------------------------------
 # Text to vectors
 
@@ -182,21 +203,120 @@ def _normalise_rows(matrix):
     return (sparse.diags((1.0 / norms).astype(np.float32)) @ matrix).tocsr()
 
 
-def vectorize(articles: list[Article]) -> Vectors:
+class Vocabulary:
+    """Every spelling counted so far and each text's word counts, kept between builds.
+
+    Counting words is most of the cost of grouping, and a text's counts never
+    change: a text counted once is not counted again. The first build counts
+    in bulk with scikit-learn's ``CountVectorizer``; later builds that add a
+    few articles count just those with the same token pattern and reuse the
+    saved spellings and stop words, without loading scikit-learn at all.
+    Either way every text gets exactly the counts ``CountVectorizer`` gives.
+    """
+
+    #: From this many uncounted texts on, loading scikit-learn pays for itself.
+    BULK = 500
+
+    def __init__(self) -> None:
+        self.spellings: list[str] = []
+        self.column: dict[str, int] = {}
+        self.counted: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # text hash: columns, counts
+        self.stop_words: frozenset[str] | None = None
+        self.bulk_counts = 0  # builds that loaded scikit-learn (tests check the quick path)
+        self._used: set[str] = set()
+
+    def __getstate__(self) -> dict:
+        """Only the texts this build counted or used are saved; old ones fall away."""
+        kept = {key: self.counted[key] for key in sorted(self._used)}
+        columns = np.unique(np.concatenate([cols for cols, _ in kept.values()])) if kept else \
+            np.zeros(0, dtype=np.int32)
+        renumber = np.full(len(self.spellings), -1, dtype=np.int32)
+        renumber[columns] = np.arange(len(columns), dtype=np.int32)
+        return {"spellings": [self.spellings[c] for c in columns.tolist()],
+                "counted": {key: (renumber[cols], counts) for key, (cols, counts) in kept.items()},
+                "stop_words": self.stop_words, "bulk_counts": self.bulk_counts}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__()
+        self.spellings = state["spellings"]
+        self.column = {word: i for i, word in enumerate(self.spellings)}
+        self.counted = state["counted"]
+        self.stop_words = state["stop_words"]
+        self.bulk_counts = state["bulk_counts"]
+
+    def count(self, texts: list[str]):
+        """A sparse matrix of word counts, one row per text, columns in sorted spelling order."""
+        from scipy import sparse
+
+        keys = [hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest() for text in texts]
+        missing = {key: text for key, text in zip(keys, texts) if key not in self.counted}
+        if missing:
+            self._count_missing(list(missing.keys()), list(missing.values()))
+        self._used.update(keys)
+        rows = [self.counted[key] for key in keys]
+        lengths = np.array([len(cols) for cols, _ in rows], dtype=np.int64)
+        indices = np.concatenate([cols for cols, _ in rows]) if rows else np.zeros(0, np.int32)
+        data = np.concatenate([counts for _, counts in rows]) if rows else np.zeros(0, np.float32)
+        used = np.unique(indices)
+        # columns in the order CountVectorizer gives them: sorted spellings
+        order = sorted(range(len(used)), key=lambda i: self.spellings[used[i]])
+        position = np.empty(len(used), dtype=np.int64)
+        position[order] = np.arange(len(used))
+        renumber = np.zeros(len(self.spellings), dtype=np.int64)
+        renumber[used] = position
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        matrix = sparse.csr_matrix((data, renumber[indices], indptr), shape=(len(texts), len(used)))
+        matrix.sort_indices()
+        spellings = [self.spellings[used[i]] for i in order]
+        return matrix, spellings
+
+    def _count_missing(self, keys: list[str], texts: list[str]) -> None:
+        if len(texts) >= self.BULK or self.stop_words is None:
+            from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+            self.bulk_counts += 1
+            self.stop_words = frozenset(ENGLISH_STOP_WORDS)
+            counter = CountVectorizer(lowercase=False, token_pattern=TOKEN_PATTERN, dtype=np.float32)
+            try:
+                counts = counter.fit_transform(texts).tocsr()
+            except ValueError:  # no text holds a single word
+                counts, found = None, []
+            else:
+                found = counter.get_feature_names_out().tolist()
+            own = np.array([self._column_of(word) for word in found], dtype=np.int32)
+            for row, key in enumerate(keys):
+                if counts is None:
+                    self.counted[key] = (np.zeros(0, np.int32), np.zeros(0, np.float32))
+                    continue
+                start, end = counts.indptr[row], counts.indptr[row + 1]
+                self.counted[key] = (own[counts.indices[start:end]], counts.data[start:end].copy())
+            return
+        for key, text in zip(keys, texts):
+            words = Counter(_WORD.findall(text))
+            cols = np.array([self._column_of(word) for word in words], dtype=np.int32)
+            self.counted[key] = (cols, np.array(list(words.values()), dtype=np.float32))
+
+    def _column_of(self, word: str) -> int:
+        column = self.column.get(word)
+        if column is None:
+            column = self.column[word] = len(self.spellings)
+            self.spellings.append(word)
+        return column
+
+
+def vectorize(articles: list[Article], vocabulary: Vocabulary | None = None) -> Vectors:
     """One tokenisation pass, case kept, then folded to lower case by a sparse product.
 
     Keeping case tells names ("Aceh", "Rahman") from common words, by the
     share of each word's occurrences that are capitalised across the corpus.
     """
     from scipy import sparse
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
+    vocabulary = vocabulary if vocabulary is not None else Vocabulary()
     n = len(articles)
     bodies = strip_furniture(articles)
     titles = [a.title for a in articles]
-    counter = CountVectorizer(lowercase=False, token_pattern=TOKEN_PATTERN, dtype=np.float32)
-    cased = counter.fit_transform([t + "\n" + b for t, b in zip(titles, bodies)] + titles).tocsr()
-    spellings = counter.get_feature_names_out()
+    cased, spellings = vocabulary.count([t + "\n" + b for t, b in zip(titles, bodies)] + titles)
     terms, column = np.unique(np.array([w.lower() for w in spellings], dtype=object),
                               return_inverse=True)
     fold = sparse.csr_matrix((np.ones(len(spellings), dtype=np.float32),
@@ -209,7 +329,7 @@ def vectorize(articles: list[Article]) -> Vectors:
     name_share = np.divide(capital_occurrences, occurrences, out=np.zeros_like(occurrences),
                            where=occurrences > 0)
     is_number = np.array([t.isdigit() for t in terms])
-    is_stop = np.array([t in ENGLISH_STOP_WORDS for t in terms])
+    is_stop = np.array([t in vocabulary.stop_words for t in terms], dtype=bool)
     document_frequency = np.diff(counts.tocsc().indptr).astype(np.float64)
     idf = np.log((1 + n) / (1 + document_frequency)) + 1.0
     idf[is_stop] = 0.0
@@ -281,7 +401,7 @@ def _top_per_row(sims, keep: int) -> np.ndarray:
 
 
 def candidate_pairs(text, days: np.ndarray, horizon: int, neighbours: int = NEIGHBOURS,
-                    block: int = 2048) -> tuple[np.ndarray, np.ndarray]:
+                    block: int = 2048, threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (i < j) where one is among the other's nearest neighbours.
 
     Dated articles are compared only with articles at most ``horizon`` days
@@ -294,11 +414,11 @@ def candidate_pairs(text, days: np.ndarray, horizon: int, neighbours: int = NEIG
     dated = dated[np.argsort(days[dated], kind="stable")]
     undated = np.nonzero(days < 0)[0]
     sorted_days = days[dated]
-    found: list[np.ndarray] = []
 
-    def nearest(rows: np.ndarray, cols: np.ndarray) -> None:
+    def nearest(task: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        rows, cols = task
         if len(rows) == 0 or len(cols) == 0:
-            return
+            return np.zeros(0, dtype=np.int64)
         sims = (pruned[rows] @ pruned[cols].T).tocsr()
         sims.data[sims.data < CANDIDATE_FLOOR] = 0.0  # chance overlaps of a common word
         sims.eliminate_zeros()
@@ -307,15 +427,17 @@ def candidate_pairs(text, days: np.ndarray, horizon: int, neighbours: int = NEIG
         right = cols[sims.indices[mask]]
         distinct = left != right
         left, right = left[distinct], right[distinct]
-        found.append(np.minimum(left, right).astype(np.int64) * n + np.maximum(left, right))
+        return np.minimum(left, right).astype(np.int64) * n + np.maximum(left, right)
 
+    tasks = []
     for start in range(0, len(dated), block):
         rows = dated[start:start + block]
         low = np.searchsorted(sorted_days, days[rows[0]] - horizon, side="left")
         high = np.searchsorted(sorted_days, days[rows[-1]] + horizon, side="right")
-        nearest(rows, np.concatenate([dated[low:high], undated]))
+        tasks.append((rows, np.concatenate([dated[low:high], undated])))
     for start in range(0, len(undated), block):
-        nearest(undated[start:start + block], np.arange(n))
+        tasks.append((undated[start:start + block], np.arange(n)))
+    found = [codes for codes in _each(nearest, tasks, threads) if len(codes)]
     if not found:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
@@ -332,17 +454,21 @@ def candidate_pairs(text, days: np.ndarray, horizon: int, neighbours: int = NEIG
 # Pair signals
 
 
-def pair_dot(matrix, left: np.ndarray, right: np.ndarray, step: int = 50_000) -> np.ndarray:
+def pair_dot(matrix, left: np.ndarray, right: np.ndarray, step: int = 50_000,
+             threads: int = 1) -> np.ndarray:
     """Row-wise dot products of the given pairs, in chunks to bound memory."""
     out = np.empty(len(left), dtype=np.float64)
-    for start in range(0, len(left), step):
+
+    def chunk(start: int) -> None:
         a = matrix[left[start:start + step]]
         b = matrix[right[start:start + step]]
         out[start:start + step] = np.asarray(a.multiply(b).sum(axis=1)).ravel()
+
+    _each(chunk, range(0, len(left), step), threads)
     return out
 
 
-def local_vectors(text, left, right, sims, neighbours: int = LOCAL_NEIGHBOURS):
+def local_vectors(text, left, right, sims, neighbours: int = LOCAL_NEIGHBOURS, threads: int = 1):
     """``text`` with each word re-weighted by how rare it is among the article's neighbours.
 
     Weight log((k + 1) / (d + 1)), k the neighbourhood's size (the article and
@@ -369,7 +495,8 @@ def local_vectors(text, left, right, sims, neighbours: int = LOCAL_NEIGHBOURS):
     local.sort_indices()
     weights = np.empty(len(local.data), dtype=np.float32)
     step = 4096
-    for start in range(0, n, step):
+
+    def chunk(start: int) -> None:
         stop = min(n, start + step)
         # every word of a row is counted at least once (the article itself), so
         # the product has exactly the sparsity pattern of these rows of ``text``
@@ -377,12 +504,14 @@ def local_vectors(text, left, right, sims, neighbours: int = LOCAL_NEIGHBOURS):
         counts.sort_indices()
         row_size = np.repeat(size[start:stop], np.diff(counts.indptr))
         weights[local.indptr[start]:local.indptr[stop]] = np.log((row_size + 1.0) / (counts.data + 1.0))
+
+    _each(chunk, range(0, n, step), threads)
     local.data = local.data * weights
     return _normalise_rows(local)
 
 
 def _shared_words(vectors: Vectors, left: np.ndarray, right: np.ndarray,
-                  step: int = 50_000) -> dict[str, np.ndarray]:
+                  step: int = 50_000, threads: int = 1) -> dict[str, np.ndarray]:
     """Signals from the words two articles share, one elementwise product per chunk."""
     from scipy import sparse
 
@@ -395,7 +524,8 @@ def _shared_words(vectors: Vectors, left: np.ndarray, right: np.ndarray,
     masked = np.empty((len(left), 3))
     rarest = np.empty(len(left))
     rare_count = np.empty(len(left))
-    for start in range(0, len(left), step):
+
+    def one(start: int) -> None:
         chunk = slice(start, start + step)
         product = vectors.text[left[chunk]].multiply(vectors.text[right[chunk]]).tocsr()
         cosine[chunk] = np.asarray(product.sum(axis=1)).ravel()
@@ -403,6 +533,8 @@ def _shared_words(vectors: Vectors, left: np.ndarray, right: np.ndarray,
         product.data = np.ones_like(product.data)
         rare_count[chunk] = np.asarray(product @ rare).ravel()
         rarest[chunk] = np.asarray((product @ scale_idf).max(axis=1).todense()).ravel()
+
+    _each(one, range(0, len(left), step), threads)
 
     def restricted(column: int, norms: np.ndarray) -> np.ndarray:
         denominator = norms[left] * norms[right]
@@ -420,16 +552,16 @@ def _shared_words(vectors: Vectors, left: np.ndarray, right: np.ndarray,
 
 
 def pair_signals(vectors: Vectors, articles: list[Article], days: np.ndarray, window: int,
-                 left: np.ndarray, right: np.ndarray) -> dict[str, np.ndarray]:
+                 left: np.ndarray, right: np.ndarray, threads: int = 1) -> dict[str, np.ndarray]:
     """Every signal ``PAIR_WEIGHTS`` names, for each candidate pair."""
-    signals = _shared_words(vectors, left, right)
+    signals = _shared_words(vectors, left, right, threads=threads)
     if vectors.local is None:
-        vectors.local = local_vectors(vectors.text, left, right, signals["text"])
+        vectors.local = local_vectors(vectors.text, left, right, signals["text"], threads=threads)
     both_dated = (days[left] >= 0) & (days[right] >= 0)
     sources = np.array([a.source or "" for a in articles], dtype=object)
     signals.update({
-        "titles": pair_dot(vectors.titles, left, right),
-        "local": pair_dot(vectors.local, left, right),
+        "titles": pair_dot(vectors.titles, left, right, threads=threads),
+        "local": pair_dot(vectors.local, left, right, threads=threads),
         "weeks_apart": np.where(both_dated,
                                 np.log1p(np.abs(days[left] - days[right]) / max(window, 1)), 0.0),
         "both_dated": both_dated.astype(np.float64),
@@ -562,12 +694,15 @@ def evidence_threshold(settings: Settings) -> float:
     return min(math.log(wanted / (1 - wanted)), EVIDENCE_CLIP)
 
 
-def cluster(articles: list[Article], settings: Settings) -> list[Story]:
+def cluster(articles: list[Article], settings: Settings,
+            vocabulary: Vocabulary | None = None, threads: int = 1) -> list[Story]:
     """Stories of ``articles``: sorted by first article id, ids sorted within.
 
     The result does not depend on the order of ``articles``. Each story's
     ``copies`` maps a wire copy to the earliest report of its text (dated
-    before undated, then by id).
+    before undated, then by id). ``vocabulary`` holds word counts from
+    earlier builds; it changes nothing in the result, only what is recounted.
+    ``threads`` share the sparse products; the result is the same for any number.
     """
     ordered = sorted(articles, key=lambda a: a.id)
     n = len(ordered)
@@ -578,11 +713,12 @@ def cluster(articles: list[Article], settings: Settings) -> list[Story]:
     window = max(int(settings.window_days), 0)
     days = np.array([a.published.toordinal() if a.published else -1 for a in ordered],
                     dtype=np.int64)
-    vectors = vectorize(ordered)
-    left, right = candidate_pairs(vectors.text, days, horizon=HORIZON_WINDOWS * max(window, 1))
-    signals = pair_signals(vectors, ordered, days, window, left, right)
+    vectors = vectorize(ordered, vocabulary)
+    left, right = candidate_pairs(vectors.text, days, horizon=HORIZON_WINDOWS * max(window, 1),
+                                  threads=threads)
+    signals = pair_signals(vectors, ordered, days, window, left, right, threads=threads)
     evidence = np.clip(same_story_evidence(signals), -EVIDENCE_CLIP, EVIDENCE_CLIP)
-    plain_cosine = pair_dot(vectors.plain, left, right)
+    plain_cosine = pair_dot(vectors.plain, left, right, threads=threads)
     evidence[plain_cosine >= COPY_SIMILARITY] = EVIDENCE_CLIP  # one report is one story
     # shifted so that a pair never compared (weight 0) counts as the strongest "no"
     threshold = evidence_threshold(settings)

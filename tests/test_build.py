@@ -171,3 +171,36 @@ def test_an_incremental_rebuild_produces_exactly_what_a_cold_build_produces(tmp_
     build(cold, load_settings(cold, environ={}), jobs=2)
     assert _tree(warm.site_dir) == _tree(cold.site_dir)
     assert _tree(warm.briefings_dir) == _tree(cold.briefings_dir)
+
+
+def test_adding_an_article_counts_only_its_words_and_never_loads_scikit_learn(tmp_path, shared_dir):
+    """The saved vocabulary makes a new article cheap, and the result is still a cold build's."""
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import read_jsonl
+
+    records = read_jsonl(shared_dir / "corpus" / "gva" / "articles.jsonl")[:41]
+    warm = Project(tmp_path / "warm")
+    warm.articles_dir.mkdir(parents=True)
+    for record in records[:40]:
+        (warm.articles_dir / f"{record['id']}.txt").write_text(f"{record['title']}\n\n{record['text']}\n")
+    build(warm, load_settings(warm, environ={}), jobs=1)
+    cold = Project(tmp_path / "cold")
+    shutil.copytree(warm.content_dir, cold.content_dir)
+    for project in (warm, cold):
+        (project.articles_dir / f"{records[40]['id']}.txt").write_text(
+            f"{records[40]['title']}\n\n{records[40]['text']}\n")
+    script = ("import sys; from pathlib import Path; from briefgen.build import build; "
+              "from briefgen.config import Project, load_settings; p = Project(Path(sys.argv[1])); "
+              "report = build(p, load_settings(p, environ={}), jobs=1); "
+              "print(report.briefings, 'sklearn' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", script, str(warm.root)], capture_output=True,
+                          text=True, check=True, cwd=Path(__file__).resolve().parents[1])
+    briefings, loaded = done.stdout.split()
+    assert loaded == "False", "an incremental build loaded scikit-learn"
+    build(cold, load_settings(cold, environ={}), jobs=1)
+    assert _tree(warm.site_dir) == _tree(cold.site_dir)
+    assert _tree(warm.briefings_dir) == _tree(cold.briefings_dir)
+    assert int(briefings) == len(list(cold.briefings_dir.glob("*.yaml")))

@@ -314,3 +314,30 @@ def test_read_jsonl_roundtrip(tmp_path):
     path = tmp_path / "x.jsonl"
     path.write_text('{"id": "a"}\n\n{"id": "b"}\n', encoding="utf-8")
     assert read_jsonl(path) == [{"id": "a"}, {"id": "b"}]
+
+
+def test_the_saved_vocabulary_counts_like_count_vectorizer_and_forgets_unused_texts():
+    """Counts from the quick path equal scikit-learn's; a saved vocabulary keeps only texts in use."""
+    import pickle
+
+    import numpy as np
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from briefgen.cluster import TOKEN_PATTERN, Vocabulary
+
+    texts = [a.title + "\n" + a.text for a in ARTICLES]
+    expected = CountVectorizer(lowercase=False, token_pattern=TOKEN_PATTERN).fit(texts)
+    vocabulary = Vocabulary()
+    vocabulary.count(texts[:3])  # first build: in bulk, with scikit-learn
+    saved = pickle.loads(pickle.dumps(vocabulary))
+    matrix, spellings = saved.count(texts)  # later build: three known texts, the rest counted anew
+    assert saved.bulk_counts == 1  # the new texts took the quick path
+    assert spellings == expected.get_feature_names_out().tolist()
+    assert np.array_equal(matrix.toarray(), expected.transform(texts).toarray())
+
+    later = pickle.loads(pickle.dumps(saved))  # the next build asks for two texts only
+    later.count(texts[:2])
+    kept = pickle.loads(pickle.dumps(later))
+    assert len(kept.counted) == 2
+    assert set(kept.spellings) == set(
+        CountVectorizer(lowercase=False, token_pattern=TOKEN_PATTERN).fit(texts[:2]).get_feature_names_out())
