@@ -94,6 +94,8 @@ LOCAL_NEIGHBOURS = 20
 FURNITURE_PER_SOURCE = 3
 #: ...or in this many articles of any publishers.
 FURNITURE_ANYWHERE = 20
+#: Pairs scored per sparse product: bounds the memory of scoring, whatever the corpus size.
+PAIR_CHUNK = 20_000
 #: Share of a word's occurrences written with a capital for it to count as a name.
 NAME_SHARE = 0.5
 
@@ -216,6 +218,8 @@ class Vocabulary:
 
     #: From this many uncounted texts on, loading scikit-learn pays for itself.
     BULK = 500
+    #: Texts per ``CountVectorizer`` call: bounds its memory on a cold build.
+    BATCH = 5000
 
     def __init__(self) -> None:
         self.spellings: list[str] = []
@@ -272,29 +276,33 @@ class Vocabulary:
 
     def _count_missing(self, keys: list[str], texts: list[str]) -> None:
         if len(texts) >= self.BULK or self.stop_words is None:
-            from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
-
-            self.bulk_counts += 1
-            self.stop_words = frozenset(ENGLISH_STOP_WORDS)
-            counter = CountVectorizer(lowercase=False, token_pattern=TOKEN_PATTERN, dtype=np.float32)
-            try:
-                counts = counter.fit_transform(texts).tocsr()
-            except ValueError:  # no text holds a single word
-                counts, found = None, []
-            else:
-                found = counter.get_feature_names_out().tolist()
-            own = np.array([self._column_of(word) for word in found], dtype=np.int32)
-            for row, key in enumerate(keys):
-                if counts is None:
-                    self.counted[key] = (np.zeros(0, np.int32), np.zeros(0, np.float32))
-                    continue
-                start, end = counts.indptr[row], counts.indptr[row + 1]
-                self.counted[key] = (own[counts.indices[start:end]], counts.data[start:end].copy())
+            self._count_in_bulk(keys, texts)
             return
         for key, text in zip(keys, texts):
             words = Counter(_WORD.findall(text))
             cols = np.array([self._column_of(word) for word in words], dtype=np.int32)
             self.counted[key] = (cols, np.array(list(words.values()), dtype=np.float32))
+
+    def _count_in_bulk(self, keys: list[str], texts: list[str]) -> None:
+        """``CountVectorizer`` over batches: its working lists of Python ints stay small."""
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+        self.bulk_counts += 1
+        self.stop_words = frozenset(ENGLISH_STOP_WORDS)
+        empty = (np.zeros(0, np.int32), np.zeros(0, np.float32))
+        for start in range(0, len(texts), self.BATCH):
+            batch = texts[start:start + self.BATCH]
+            counter = CountVectorizer(lowercase=False, token_pattern=TOKEN_PATTERN, dtype=np.float32)
+            try:
+                counts = counter.fit_transform(batch).tocsr()
+            except ValueError:  # no text of the batch holds a single word
+                self.counted.update((key, empty) for key in keys[start:start + self.BATCH])
+                continue
+            own = np.array([self._column_of(word) for word in counter.get_feature_names_out().tolist()],
+                           dtype=np.int32)
+            for row, key in enumerate(keys[start:start + self.BATCH]):
+                begin, end = counts.indptr[row], counts.indptr[row + 1]
+                self.counted[key] = (own[counts.indices[begin:end]], counts.data[begin:end].copy())
 
     def _column_of(self, word: str) -> int:
         column = self.column.get(word)
@@ -454,7 +462,7 @@ def candidate_pairs(text, days: np.ndarray, horizon: int, neighbours: int = NEIG
 # Pair signals
 
 
-def pair_dot(matrix, left: np.ndarray, right: np.ndarray, step: int = 50_000,
+def pair_dot(matrix, left: np.ndarray, right: np.ndarray, step: int = PAIR_CHUNK,
              threads: int = 1) -> np.ndarray:
     """Row-wise dot products of the given pairs, in chunks to bound memory."""
     out = np.empty(len(left), dtype=np.float64)
@@ -511,7 +519,7 @@ def local_vectors(text, left, right, sims, neighbours: int = LOCAL_NEIGHBOURS, t
 
 
 def _shared_words(vectors: Vectors, left: np.ndarray, right: np.ndarray,
-                  step: int = 50_000, threads: int = 1) -> dict[str, np.ndarray]:
+                  step: int = PAIR_CHUNK, threads: int = 1) -> dict[str, np.ndarray]:
     """Signals from the words two articles share, one elementwise product per chunk."""
     from scipy import sparse
 

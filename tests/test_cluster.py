@@ -316,8 +316,9 @@ def test_read_jsonl_roundtrip(tmp_path):
     assert read_jsonl(path) == [{"id": "a"}, {"id": "b"}]
 
 
-def test_the_saved_vocabulary_counts_like_count_vectorizer_and_forgets_unused_texts():
-    """Counts from the quick path equal scikit-learn's; a saved vocabulary keeps only texts in use."""
+def test_the_saved_vocabulary_counts_like_count_vectorizer_and_forgets_unused_texts(monkeypatch):
+    """Counts from batches and from the quick path equal scikit-learn's in one pass;
+    a saved vocabulary keeps only the texts in use."""
     import pickle
 
     import numpy as np
@@ -327,8 +328,9 @@ def test_the_saved_vocabulary_counts_like_count_vectorizer_and_forgets_unused_te
 
     texts = [a.title + "\n" + a.text for a in ARTICLES]
     expected = CountVectorizer(lowercase=False, token_pattern=TOKEN_PATTERN).fit(texts)
+    monkeypatch.setattr(Vocabulary, "BATCH", 2)
     vocabulary = Vocabulary()
-    vocabulary.count(texts[:3])  # first build: in bulk, with scikit-learn
+    vocabulary.count(texts[:3])  # first build: in bulk, with scikit-learn, two batches
     saved = pickle.loads(pickle.dumps(vocabulary))
     matrix, spellings = saved.count(texts)  # later build: three known texts, the rest counted anew
     assert saved.bulk_counts == 1  # the new texts took the quick path
