@@ -45,6 +45,7 @@ project = Project(Path(sys.argv[1]))
 started = time.perf_counter()
 report = build(project, load_settings(project, environ={}), jobs=int(sys.argv[2]))
 print(json.dumps({"seconds": time.perf_counter() - started, "stages": report.stage_seconds,
+                  "stage_peak_mib": report.stage_peak_mib,
                   "up_to_date": report.up_to_date, "briefings": report.briefings}))
 """
 
@@ -135,7 +136,8 @@ def run_size(workdir: Path, records: list[dict], size: int, runs: int, jobs: int
         walls = [s["wall"] for s in samples]
         best = samples[walls.index(sorted(walls)[len(walls) // 2])]
         summary[name] = {"seconds": statistics.median(walls), "rss_mib": max(s["rss_mib"] for s in samples),
-                         "stages": best["stages"], "briefings": best["briefings"]}
+                         "stages": best["stages"], "stage_peak_mib": best.get("stage_peak_mib", {}),
+                         "briefings": best["briefings"]}
     return summary
 
 

@@ -50,6 +50,7 @@ class BuildReport:
     warnings: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # informational: feed skipped, ...
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    stage_peak_mib: dict[str, float] = field(default_factory=dict)  # this process's peak RSS so far
     up_to_date: bool = False  # nothing changed since the last build: nothing was redone
 
     def summary(self) -> str:
@@ -215,6 +216,7 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
         yield
         seconds = time.perf_counter() - started
         report.stage_seconds[name] = seconds
+        report.stage_peak_mib[name] = _peak_rss_mib()
         shown.finish(name, seconds, details.get(name, "done"))
 
     with stage("ingest"):
@@ -333,6 +335,16 @@ def extract_all(project: Project, plans: list[briefing.Plan], by_id: dict[str, A
         memo.put(keys[plan.id], extraction)
     memo.save()
     return results
+
+
+def _peak_rss_mib() -> float:
+    """This process's peak resident memory so far, in MiB (0 where the OS does not say)."""
+    try:
+        import resource
+    except ImportError:  # not on this platform
+        return 0.0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024  # bytes vs KiB
 
 
 def clean(project: Project) -> list[Path]:
