@@ -164,10 +164,20 @@ def export_fragment(record: Briefing, path: str) -> str:
     return _escape_markup(text)
 
 
+def encode_fragment(text: str) -> bytes:
+    """An ``export_fragment`` as it appears in the file (lone surrogates become '?')."""
+    return text.encode("utf-8", "replace")
+
+
 def export_from_fragments(fragments: list[str]) -> bytes:
     """site/briefings.json from ``export_fragment`` texts, already in briefing id order."""
-    return ('{"briefings":[' + ",".join(fragments) + '],"version":' + str(EXPORT_VERSION) + "}\n").encode(
-        "utf-8", "replace")
+    return export_from_encoded([encode_fragment(text) for text in fragments])
+
+
+def export_from_encoded(fragments: list[bytes]) -> bytes:
+    """``export_from_fragments`` for fragments already encoded: the same bytes, since
+    encoding never joins characters across fragments, at the cost of one copy."""
+    return b'{"briefings":[' + b",".join(fragments) + b'],"version":' + str(EXPORT_VERSION).encode() + b"}\n"
 
 
 def export_json(briefings: list[tuple[Briefing, str]]) -> bytes:

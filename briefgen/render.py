@@ -16,6 +16,7 @@ briefings.json is cached per briefing, so unchanged briefings cost no page work.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -75,6 +76,7 @@ from .views import (
     entity_entries,
     index_order,
     link_fingerprint_data,
+    outside_sources,
     plan_links,
     plan_redirects,
     publisher_entries,
@@ -88,7 +90,7 @@ CHUNK_PAGES = 64
 #: The render cache, under the project's cache folder.
 CACHE_FILE = "render-cache.pickle"
 #: Bumped whenever the cache's layout changes; older caches are then ignored.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 #: briefgen modules whose code decides a page's bytes: a change to any of them invalidates the cache.
 RENDER_MODULES = ("render.py", "views.py", "feeds.py", "charts.py", "markup.py", "models.py")
 
@@ -195,11 +197,15 @@ def make_environment(dirs: list[Path], compiled: dict[str, bytes] | None = None,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # templates do not change during a render: no stat per page
     )
     env.globals.update(cite=cite_link, cites=cite_links, status=status_mark)
     fragments = {} if cards is None else cards
     env.globals["card"] = partial(remembered_macro, env, fragments, "briefing_card")
     env.globals["cited_item"] = partial(remembered_macro, env, fragments, "publisher_item")
+    env.globals["cards"] = partial(remembered_list, env, fragments, "briefing_card")
+    env.globals["cited_items"] = partial(remembered_list, env, fragments, "publisher_item")
+    env.globals["link_items"] = partial(remembered_list, env, fragments, "briefing_link")
     return env
 
 
@@ -207,16 +213,27 @@ def remembered_macro(env: Environment, fragments: dict[str, str], macro: str, it
     """A macro of macros.html for one briefing (``item`` is its page) or one report a
     publisher published (``item`` is a PublisherItem), remembered by the briefing page's
     fingerprint: an index or publisher page listing thousands re-renders only what changed."""
+    return Markup(_remembered(env, fragments, macro, item, root))
+
+
+def remembered_list(env: Environment, fragments: dict[str, str], macro: str, items: list, root: str) -> Markup:
+    """``remembered_macro`` for every item, each followed by a newline: the output of
+    ``{% for %}`` around it, without a template call per item on pages listing thousands."""
+    return Markup("".join([_remembered(env, fragments, macro, item, root) + "\n" for item in items]))
+
+
+def _remembered(env: Environment, fragments: dict[str, str], macro: str, item: Any, root: str) -> str:
     page = item if isinstance(item, BriefingPage) else getattr(item, "briefing", None)
     key = None
     if isinstance(page, BriefingPage) and page.fingerprint:
         where = f"\0{item.ref}" if isinstance(item, PublisherItem) else ""
         key = f"{page.fingerprint}\0{macro}{where}\0{root}"
-        if key in fragments:
-            return Markup(fragments[key])
-    html = getattr(env.get_template("macros.html").module, macro)(item, root)
+        html = fragments.get(key)
+        if html is not None:
+            return html
+    html = str(getattr(env.get_template("macros.html").module, macro)(item, root))
     if key is not None:
-        fragments[key] = str(html)
+        fragments[key] = html
     return html
 
 
@@ -388,7 +405,8 @@ class BriefingRenderer:
             sources=pickle.dumps(sources, protocol=pickle.HIGHEST_PROTOCOL),
             source_refs=[(_publisher_key(entry["publisher"]), entry["ref"]) for entry in sources],
             warnings=warnings.warnings, source_warnings=source_warnings.warnings,
-            export=feeds.export_fragment(record, path), feed_entry=_feed_entry_xml(record, path, work.site_globals))
+            export=feeds.encode_fragment(feeds.export_fragment(record, path)),
+            feed_entry=_feed_entry_xml(record, path, work.site_globals))
         if not render_page:
             return BriefingResult(record_id, summary, None, False)
         page = BriefingPage(record, work.links.slugs[record_id], path, key_figures=slim_figures,
@@ -557,6 +575,23 @@ def render_site(
     Raises BriefgenError when the folder holds files briefgen did not write, when
     the theme is missing or a template fails.
     """
+    # The records, articles and render cache are hundreds of thousands of long-lived
+    # objects; every full collection the render's allocations trigger would walk them
+    # all (about a second at ten thousand briefings). Frozen, they are skipped, and
+    # forked workers share their pages instead of copying them.
+    freeze = gc.isenabled() and gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
+    try:
+        return _render_site(project, settings, briefings, articles, diagnostics, jobs=jobs, site_dir=site_dir,
+                            freeze=freeze)
+    finally:
+        if freeze:
+            gc.unfreeze()
+
+
+def _render_site(project: Project, settings: Settings, briefings: list[Briefing], articles: dict[str, Article],
+                 diagnostics: Diagnostics, *, jobs: int, site_dir: Path | None, freeze: bool) -> RenderReport:
     site_dir = Path(site_dir) if site_dir is not None else project.site_dir
     report = RenderReport()
     previous = read_manifest(site_dir)
@@ -567,15 +602,18 @@ def render_site(
     env_key = environment_key(dirs, settings)
     cache_path = project.cache_dir / CACHE_FILE
     cache = RenderCache.load(cache_path, env_key, site_dir)
+    if freeze:
+        gc.freeze()  # the cache is long-lived too
     run = SiteRender(site_dir, cache, report, fingerprint(env_key, site_globals))
 
     # Where every page lives, from the records alone.
-    links = plan_links(briefings, articles, diagnostics)
+    by_id = {record.id: record for record in briefings}
+    outside = {i: outside_sources(record) for i, record in by_id.items()}
+    links = plan_links(briefings, articles, diagnostics, outside)
     redirect_warnings = Diagnostics()
     redirects = plan_redirects(briefings, links, redirect_warnings)
-    by_id = {record.id: record for record in briefings}
     ids = sorted(by_id)
-    briefing_prints = {i: briefing_fingerprint(by_id[i], links.slugs[i], articles) for i in ids}
+    briefing_prints = {i: briefing_fingerprint(by_id[i], links.slugs[i], articles, outside[i]) for i in ids}
     page_prints = {i: run.briefing_page_fingerprint(links.briefing_path(i), briefing_prints[i],
                                                     link_fingerprint_data(by_id[i], links)) for i in ids}
     statics = static_files(dirs)
@@ -631,8 +669,10 @@ def render_site(
                                  make_context=partial(_make_context, by_id[i], articles, links)) for i in ids}
         ordered = index_order(list(pages.values()))
 
-        def shown(listed: list[BriefingPage]) -> list[str]:
-            return [page.fingerprint for page in listed]
+        def shown(listed: list[BriefingPage]) -> str:
+            """The fingerprints of ``listed``, in order: fixed-length, so plain concatenation
+            is unambiguous and much cheaper to encode than a JSON list."""
+            return "".join([page.fingerprint for page in listed])
 
         # Pages that need no briefing summaries, while the briefing pages are built.
         entities = {}
@@ -682,7 +722,8 @@ def render_site(
                       [[p["name"], p["path"], len(p["items"])] for p in model.publishers])
     for publisher in model.publishers:
         run.template_page(env, site_globals, PageJob(publisher["path"], "publisher.html", {"publisher": publisher}),
-                          publisher["name"], [[item.briefing.fingerprint, item.ref] for item in publisher["items"]])
+                          publisher["name"],
+                          "".join([f"{item.briefing.fingerprint}{item.ref}," for item in publisher["items"]]))
 
     # Everything but the pages: feed, sitemap, robots.txt, export, GitHub Pages files.
     if site_url:
@@ -709,7 +750,7 @@ def render_site(
         cname = settings.cname.strip().encode("utf-8") + b"\n"
         run.emit("CNAME", run.page_fingerprint("CNAME", settings.cname), lambda: cname)
     run.emit("briefings.json", run.page_fingerprint("briefings.json", [briefing_prints[i] for i in ids]),
-             lambda: feeds.export_from_fragments([summaries.done[i].export for i in ids]))
+             lambda: feeds.export_from_encoded([summaries.done[i].export for i in ids]))
     for rel, source in statics.items():
         data = source.read_bytes()
         run.emit(rel, run.page_fingerprint(rel, content_digest(data)), lambda data=data: data)

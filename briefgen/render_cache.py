@@ -64,10 +64,13 @@ def _article_facts(article: Article | None) -> tuple | None:
     return (article.title, article.source, article.url, published, article.author)
 
 
-def briefing_fingerprint(record: Briefing, slug: str, articles: dict[str, Article]) -> str:
-    """Everything a briefing's own page data comes from: the record, its slug, cited articles."""
+def briefing_fingerprint(record: Briefing, slug: str, articles: dict[str, Article],
+                         outside: list[str] | None = None) -> str:
+    """Everything a briefing's own page data comes from: the record, its slug, cited articles
+    (``outside``: the record's ``outside_sources``, when already known)."""
     digest = hashlib.sha256(_record_bytes(record))
-    cited = [(key, _article_facts(articles.get(key))) for key in outside_sources(record)]
+    keys = outside_sources(record) if outside is None else outside
+    cited = [(key, _article_facts(articles.get(key))) for key in keys]
     digest.update(json.dumps([slug, cited], ensure_ascii=False).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
@@ -92,7 +95,7 @@ class BriefingSummary(NamedTuple):
     source_refs: list[tuple[str | None, int]]  # (publisher key, citation number) per source entry
     warnings: list[Problem]
     source_warnings: list[Problem]
-    export: str  # its entry of briefings.json
+    export: bytes  # its entry of briefings.json, encoded: joining bytes is a copy, joining text is not
     feed_entry: str  # its entry of feed.xml ("" when it has none)
 
 
@@ -144,7 +147,7 @@ class RenderCache:
         if state is None or state.fingerprint != page_fingerprint:
             return None
         try:
-            stat = os.lstat(site_dir / rel)
+            stat = os.lstat(os.path.join(site_dir, rel))  # not pathlib: this runs for every file
         except OSError:
             return None
         return state if state.matches(stat) else None

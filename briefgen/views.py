@@ -471,23 +471,27 @@ def outside_sources(record: Briefing) -> list[str]:
     return sorted(keys)
 
 
-def source_publishers(record: Briefing, articles: dict[str, Article]) -> list[str | None]:
+def source_publishers(record: Briefing, articles: dict[str, Article],
+                      outside: list[str] | None = None) -> list[str | None]:
     """The publisher of every entry the briefing's source list will have (see BriefingBuilder);
-    the order does not matter, only which publishers appear."""
+    the order does not matter, only which publishers appear. ``outside``: the record's
+    ``outside_sources``, when already known."""
     first: dict[str, Source] = {}
     for source in sorted(record.sources, key=lambda s: (s.ref, s.key)):
         first.setdefault(source.key, source)
     publishers = [source.publisher for source in first.values()]
     if articles:
-        for key in outside_sources(record):
+        for key in outside_sources(record) if outside is None else outside:
             article = articles.get(key)
             if article is not None:
                 publishers.append(article.source)
     return publishers
 
 
-def plan_links(briefings: list[Briefing], articles: dict[str, Article], diagnostics: Diagnostics) -> SiteLinks:
-    """Slugs and entity/publisher page paths for the whole site; warns about bad slugs."""
+def plan_links(briefings: list[Briefing], articles: dict[str, Article], diagnostics: Diagnostics,
+               outside: dict[str, list[str]] | None = None) -> SiteLinks:
+    """Slugs and entity/publisher page paths for the whole site; warns about bad slugs.
+    ``outside``: each record's ``outside_sources`` by id, when already known."""
     slugs = briefing_slugs(briefings, diagnostics)
     names: dict[str, dict[str, set[str]]] = {}
     kinds: dict[str, dict[str, set[str]]] = {}
@@ -514,7 +518,7 @@ def plan_links(briefings: list[Briefing], articles: dict[str, Article], diagnost
     link_keys: dict[str, tuple[list[str], list[str], list[str | None]]] = {}
     for record in briefings:
         found_publishers = set()
-        for publisher in source_publishers(record, articles):
+        for publisher in source_publishers(record, articles, outside.get(record.id) if outside else None):
             key = _publisher_key(publisher)
             found_publishers.add(key or "")
             publisher_names[key].add(" ".join(publisher.split()) if key else UNKNOWN_PUBLISHER)
