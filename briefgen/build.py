@@ -12,21 +12,20 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .cache import Memo, code_fingerprint, load_value, save_value
+from .cache import Memo, ShardedMemo, code_fingerprint, load_value, save_value
 from .config import Project, Settings
 from .diagnostics import BriefgenError, Diagnostics, Problem
-from .models import Article, Extraction, Story
 
 if TYPE_CHECKING:
     from . import briefing
+    from .models import Article, Extraction, Story
 
 STAGES = ("ingest", "cluster", "extract", "briefing", "render")
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -316,25 +315,64 @@ def _plan_key(plan: briefing.Plan, by_id: dict[str, Article]) -> str:
     return digest.hexdigest()
 
 
+class Extractions(Mapping[str, "Extraction"]):
+    """Each planned briefing's extraction, read from the cache only when asked for.
+
+    A rebuild after one new article extracts one briefing; the thousands of
+    unchanged ones stay on disk unless a later stage needs them.
+    """
+
+    def __init__(self, keys: dict[str, str], memo: ShardedMemo, fresh: dict[str, Extraction],
+                 groups: dict[str, tuple[list[Article], dict[str, str]]]):
+        self._keys = keys
+        self._memo = memo
+        self._fresh = fresh
+        self._groups = groups
+
+    def key(self, plan_id: str) -> str:
+        """What the extraction was computed from (equal keys, equal extractions)."""
+        return self._keys[plan_id]
+
+    def __getitem__(self, plan_id: str) -> Extraction:
+        extraction = self._fresh.get(plan_id)
+        if extraction is None:
+            extraction = self._memo.get(self._keys[plan_id])
+        if extraction is None:  # the index outlived its shard (a build killed mid-save)
+            extraction = self._fresh[plan_id] = _extract_group(self._groups[plan_id])
+        return extraction
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
 def extract_all(project: Project, plans: list[briefing.Plan], by_id: dict[str, Article],
-                workers: int) -> dict[str, Extraction]:
-    """Extract every planned briefing, reusing results for groups whose articles are unchanged."""
+                workers: int) -> Extractions:
+    """Extract every planned briefing whose articles changed; the rest come from the cache."""
     version = code_fingerprint([*(PACKAGE_DIR / "extract").glob("*.py"), PACKAGE_DIR / "models.py"])
-    memo = Memo(project.cache_dir / "extractions.pickle", version)
+    memo = ShardedMemo(project.cache_dir / "extractions", version)
     keys = {plan.id: _plan_key(plan, by_id) for plan in plans}
-    results = {plan.id: memo.get(keys[plan.id]) for plan in plans}
-    todo = [plan for plan in plans if results[plan.id] is None]
-    groups = [([by_id[a] for a in plan.article_ids], plan.copies) for plan in todo]
+    groups = {plan.id: ([by_id[a] for a in plan.article_ids], plan.copies) for plan in plans}
+    todo = []
+    for plan in plans:
+        if keys[plan.id] in memo:
+            memo.keep(keys[plan.id])
+        else:
+            todo.append(plan.id)
     if workers > 1 and len(todo) >= MIN_PARALLEL_EXTRACTIONS:
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            fresh = list(pool.map(_extract_group, groups, chunksize=max(1, len(groups) // (workers * 8))))
+            fresh = list(pool.map(_extract_group, [groups[i] for i in todo],
+                                  chunksize=max(1, len(todo) // (workers * 8))))
     else:
-        fresh = [_extract_group(group) for group in groups]
-    for plan, extraction in zip(todo, fresh):
-        results[plan.id] = extraction
-        memo.put(keys[plan.id], extraction)
+        fresh = [_extract_group(groups[i]) for i in todo]
+    for plan_id, extraction in zip(todo, fresh):
+        memo.put(keys[plan_id], extraction)
     memo.save()
-    return results
+    return Extractions(keys, memo, dict(zip(todo, fresh)), groups)
 
 
 def _peak_rss_mib() -> float:

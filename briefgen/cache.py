@@ -70,3 +70,69 @@ class Memo:
         if self.used.keys() == self.entries.keys():
             return
         save_value(self.path, self.version, self.used)
+
+
+class ShardedMemo:
+    """Cached results spread over files by key prefix, each loaded only when asked for.
+
+    For caches of tens of thousands of entries of which a build touches a
+    handful: one big pickle would cost more to load than the work it saves.
+    ``index`` names every key stored, so ``in`` needs no shard. Keys the build
+    still wants but did not read are ``keep``-marked; a shard with no wanted
+    key is deleted, a loaded shard is rewritten with its wanted keys only.
+    """
+
+    INDEX = "index.pickle"
+
+    def __init__(self, folder: Path, version: str, prefix: int = 2):
+        self.folder = folder
+        self.version = version
+        self.prefix = prefix
+        saved = load_value(folder / self.INDEX, version)
+        self.index: set[str] = saved if isinstance(saved, set) else set()
+        self.wanted: set[str] = set()
+        self._shards: dict[str, dict[str, Any]] = {}
+        self._changed: set[str] = set()
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.index
+
+    def _shard(self, key: str) -> dict[str, Any]:
+        name = key[:self.prefix]
+        shard = self._shards.get(name)
+        if shard is None:
+            loaded = load_value(self.folder / f"{name}.pickle", self.version)
+            shard = self._shards[name] = loaded if isinstance(loaded, dict) else {}
+        return shard
+
+    def get(self, key: str) -> Any | None:
+        self.wanted.add(key)
+        return self._shard(key).get(key) if key in self.index else None
+
+    def keep(self, key: str) -> None:
+        """The build still wants ``key`` without reading it now."""
+        self.wanted.add(key)
+
+    def put(self, key: str, value: Any) -> None:
+        self.wanted.add(key)
+        self._shard(key)[key] = value
+        self._changed.add(key[:self.prefix])
+
+    def save(self) -> None:
+        """Rewrite changed shards, drop unwanted ones, then the index (written last)."""
+        wanted_shards = {key[:self.prefix] for key in self.wanted}
+        for name, shard in self._shards.items():
+            kept = {key: value for key, value in shard.items() if key in self.wanted}
+            if name in self._changed or len(kept) != len(shard):
+                if kept:
+                    save_value(self.folder / f"{name}.pickle", self.version, kept)
+                else:
+                    (self.folder / f"{name}.pickle").unlink(missing_ok=True)
+        if self.folder.is_dir():
+            for path in self.folder.glob("*.pickle"):
+                if path.name != self.INDEX and path.stem not in wanted_shards:
+                    path.unlink(missing_ok=True)
+        stored = {key for key in self.wanted if key in self.index or key in self._shards.get(
+            key[:self.prefix], {})}
+        if stored != self.index:
+            save_value(self.folder / self.INDEX, self.version, stored)

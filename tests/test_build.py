@@ -167,7 +167,7 @@ def test_an_incremental_rebuild_produces_exactly_what_a_cold_build_produces(tmp_
         path.write_text(path.read_text(encoding="utf-8").replace("\ntitle: ", "\ntitle: Edited - ", 1),
                         encoding="utf-8")
     build(warm, load_settings(warm, environ={}), jobs=1)
-    assert (warm.cache_dir / "extractions.pickle").is_file()
+    assert (warm.cache_dir / "extractions" / "index.pickle").is_file()
     build(cold, load_settings(cold, environ={}), jobs=2)
     assert _tree(warm.site_dir) == _tree(cold.site_dir)
     assert _tree(warm.briefings_dir) == _tree(cold.briefings_dir)

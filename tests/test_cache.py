@@ -1,0 +1,78 @@
+"""Build caches (briefgen.cache): they only ever save time, whatever happened to them."""
+
+from __future__ import annotations
+
+import hashlib
+
+from briefgen.cache import Memo, ShardedMemo, load_value, save_value
+
+
+def key(n: int) -> str:
+    return hashlib.sha256(str(n).encode()).hexdigest()
+
+
+def test_a_value_saved_for_one_version_is_not_read_by_another(tmp_path):
+    save_value(tmp_path / "v.pickle", "one", {"a": 1})
+    assert load_value(tmp_path / "v.pickle", "one") == {"a": 1}
+    assert load_value(tmp_path / "v.pickle", "two") is None
+    (tmp_path / "v.pickle").write_bytes(b"\x80\x05torn")
+    assert load_value(tmp_path / "v.pickle", "one") is None
+    assert load_value(tmp_path / "absent.pickle", "one") is None
+
+
+def test_a_memo_keeps_only_what_the_last_build_used(tmp_path):
+    memo = Memo(tmp_path / "m.pickle", "v")
+    memo.put("a", 1)
+    memo.put("b", 2)
+    memo.save()
+    again = Memo(tmp_path / "m.pickle", "v")
+    assert again.get("a") == 1
+    again.save()
+    assert Memo(tmp_path / "m.pickle", "v").entries == {"a": 1}
+
+
+def test_a_sharded_memo_reads_only_the_shards_it_is_asked_for(tmp_path):
+    folder = tmp_path / "memo"
+    memo = ShardedMemo(folder, "v")
+    for n in range(300):
+        memo.put(key(n), n)
+    memo.save()
+    shards = {p.name for p in folder.glob("*.pickle")} - {"index.pickle"}
+    assert len(shards) > 100
+
+    later = ShardedMemo(folder, "v")
+    assert key(7) in later and key(999) not in later
+    for n in range(300):
+        later.keep(key(n))
+    assert later.get(key(7)) == 7
+    assert set(later._shards) == {key(7)[:2]}  # one shard read, not all of them
+    later.save()
+    assert {p.name for p in folder.glob("*.pickle")} - {"index.pickle"} == shards
+
+
+def test_a_sharded_memo_forgets_keys_no_build_wants(tmp_path):
+    folder = tmp_path / "memo"
+    memo = ShardedMemo(folder, "v")
+    for n in range(50):
+        memo.put(key(n), n)
+    memo.save()
+    later = ShardedMemo(folder, "v")
+    for n in range(10):
+        later.keep(key(n))
+    later.put(key(1000), "new")
+    later.save()
+    final = ShardedMemo(folder, "v")
+    assert final.index == {key(n) for n in range(10)} | {key(1000)}
+    assert final.get(key(1000)) == "new" and final.get(key(3)) == 3 and final.get(key(30)) is None
+    wanted_shards = {k[:2] for k in final.index}
+    assert {p.stem for p in folder.glob("*.pickle")} - {"index"} == wanted_shards
+
+
+def test_a_sharded_memo_survives_a_lost_shard_or_a_new_version(tmp_path):
+    folder = tmp_path / "memo"
+    memo = ShardedMemo(folder, "v")
+    memo.put(key(1), 1)
+    memo.save()
+    (folder / f"{key(1)[:2]}.pickle").unlink()  # as if a build died after the index was written
+    assert ShardedMemo(folder, "v").get(key(1)) is None
+    assert key(1) not in ShardedMemo(folder, "v2")
