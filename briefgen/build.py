@@ -12,7 +12,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .cache import Memo, ShardedMemo, code_fingerprint, load_value, save_value
 from .config import Project, Settings
-from .diagnostics import BriefgenError, Diagnostics, Problem
+from .diagnostics import BriefgenError, Diagnostics, Problem, collect
 
 if TYPE_CHECKING:
     from . import briefing
@@ -160,18 +160,40 @@ def _record_success(project: Project, fingerprint: str, report: BuildReport) -> 
 
 
 class _Progress:
-    """Stage-by-stage progress: a redrawn bar on a terminal, plain lines elsewhere."""
+    """Where a long build is: on a terminal, one bar redrawn as work completes
+    (stage and item counts); elsewhere (CI logs), one quiet line per stage."""
+
+    WIDTH = 30
+    REDRAW_SECONDS = 0.1
 
     def __init__(self, enabled: bool, stream=None):
         self.stream = stream or sys.stderr
         self.enabled = enabled
         self.tty = enabled and self.stream.isatty()
+        self.stage = (0, "")
+        self.drawn_at = 0.0
 
     def start(self, index: int, name: str) -> None:
-        if self.tty:
-            done = "#" * index + "-" * (len(STAGES) - index)
-            self.stream.write(f"\r[{done}] {index + 1}/{len(STAGES)} {name:<10}")
-            self.stream.flush()
+        self.stage = (index, name)
+        self._draw(0, 0)
+
+    def advance(self, done: int, total: int) -> None:
+        """``done`` of the stage's ``total`` items are finished."""
+        now = time.monotonic()
+        if self.tty and (done >= total or now - self.drawn_at >= self.REDRAW_SECONDS):
+            self._draw(done, total)
+
+    def _draw(self, done: int, total: int) -> None:
+        if not self.tty:
+            return
+        index, name = self.stage
+        share = (index + (done / total if total else 0.0)) / len(STAGES)
+        filled = min(self.WIDTH, int(share * self.WIDTH))
+        count = f" {done:,}/{total:,}" if total else ""
+        self.stream.write(f"\r[{'#' * filled}{'-' * (self.WIDTH - filled)}] "
+                          f"{index + 1}/{len(STAGES)} {name}{count}\033[K")
+        self.stream.flush()
+        self.drawn_at = time.monotonic()
 
     def finish(self, name: str, seconds: float, detail: str) -> None:
         if not self.enabled:
@@ -221,7 +243,8 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
     with stage("ingest"):
         read_memo = Memo(project.cache_dir / "articles.pickle", code_fingerprint(
             [PACKAGE_DIR / name for name in ("ingest.py", "models.py", "safeyaml.py")]))
-        articles = ingest.read_articles(project, settings, diagnostics, jobs=workers, memo=read_memo)
+        articles = ingest.read_articles(project, settings, diagnostics, jobs=workers, memo=read_memo,
+                                          progress=shown.advance)
         read_memo.save()
         excluded = set(settings.exclude)
         articles = [a for a in articles if a.id not in excluded]
@@ -233,7 +256,9 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
         plans = briefing.plan(store, stories, by_id, settings)
         details["cluster"] = f"{len(stories)} stor(y/ies), {len(plans)} briefing(s)"
     with stage("extract"):
-        extractions = extract_all(project, plans, by_id, workers)
+        extractions = extract_all(project, plans, by_id, workers, progress=shown.advance)
+        details["extract"] = (f"{extractions.extracted} briefing(s) extracted, "
+                              f"{len(extractions) - extractions.extracted} unchanged")
     with stage("briefing"):
         briefings = briefing.reconcile(store, plans, extractions, by_id)
         saved = briefing.save_all(project, store, briefings)
@@ -274,7 +299,9 @@ def cluster_all(project: Project, articles: list[Article], settings: Settings,
     key = digest.hexdigest()
     stories = memo.get(key)
     if stories is None:
-        from . import cluster  # scikit-learn itself is loaded only to count many new texts
+        from . import (
+            cluster,  # scikit-learn itself is loaded only to count many new texts
+        )
 
         vocabulary_file = project.cache_dir / "vocabulary.pickle"
         vocabulary = load_value(vocabulary_file, version) or cluster.Vocabulary()
@@ -328,6 +355,7 @@ class Extractions(Mapping[str, "Extraction"]):
         self._memo = memo
         self._fresh = fresh
         self._groups = groups
+        self.extracted = len(fresh)  # extracted by this build rather than read from the cache
 
     def key(self, plan_id: str) -> str:
         """What the extraction was computed from (equal keys, equal extractions)."""
@@ -349,7 +377,7 @@ class Extractions(Mapping[str, "Extraction"]):
 
 
 def extract_all(project: Project, plans: list[briefing.Plan], by_id: dict[str, Article],
-                workers: int) -> Extractions:
+                workers: int, progress: Callable[[int, int], None] | None = None) -> Extractions:
     """Extract every planned briefing whose articles changed; the rest come from the cache."""
     version = code_fingerprint([*(PACKAGE_DIR / "extract").glob("*.py"), PACKAGE_DIR / "models.py"])
     memo = ShardedMemo(project.cache_dir / "extractions", version)
@@ -365,10 +393,11 @@ def extract_all(project: Project, plans: list[briefing.Plan], by_id: dict[str, A
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            fresh = list(pool.map(_extract_group, [groups[i] for i in todo],
-                                  chunksize=max(1, len(todo) // (workers * 8))))
+            results = pool.map(_extract_group, [groups[i] for i in todo],
+                               chunksize=max(1, min(64, len(todo) // (workers * 8))))
+            fresh = collect(results, len(todo), progress)
     else:
-        fresh = [_extract_group(groups[i]) for i in todo]
+        fresh = collect(map(_extract_group, [groups[i] for i in todo]), len(todo), progress)
     for plan_id, extraction in zip(todo, fresh):
         memo.put(keys[plan_id], extraction)
     memo.save()

@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 
 def code_fingerprint(files: Iterable[Path]) -> str:

@@ -1,4 +1,5 @@
-"""Warnings and errors that name the file (and line) they are about.
+"""What a build tells its user: warnings and errors that name the file (and
+line) they are about, and how far a long stage has got.
 
 A build collects warnings instead of printing them as they happen, so the end
 of the build can summarize them and ``--strict`` can fail on them.
@@ -6,7 +7,11 @@ of the build can summarize them and ``--strict`` can fail on them.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -52,3 +57,13 @@ class BriefgenError(Exception):
 
 class ConfigError(BriefgenError):
     """A usage or settings mistake (exit code 2), as opposed to a content problem."""
+
+
+def collect(results: Iterable[T], total: int, progress: Callable[[int, int], None] | None) -> list[T]:
+    """``results`` as a list, telling ``progress(done, total)`` as each one arrives."""
+    done: list[T] = []
+    for result in results:
+        done.append(result)
+        if progress is not None:
+            progress(len(done), total)
+    return done

@@ -28,7 +28,7 @@ from typing import Any
 
 from .cache import Memo
 from .config import Project, Settings
-from .diagnostics import BriefgenError, Diagnostics, Problem
+from .diagnostics import BriefgenError, Diagnostics, Problem, collect
 from .furniture import MAX_PARAGRAPH_CHARS, MAX_TEXT_CHARS, clean_text, normalize_line
 from .models import Article
 from .safeyaml import (
@@ -657,7 +657,8 @@ def _pool_read(args: tuple[_Candidate, Path]) -> tuple[Article | None, list[Prob
 
 
 def read_articles(project: Project, settings: Settings, diagnostics: Diagnostics,
-                  jobs: int = 1, memo: Memo | None = None) -> list[Article]:
+                  jobs: int = 1, memo: Memo | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> list[Article]:
     """Every readable article under ``content/articles/``, sorted by id.
 
     - Formats by extension: ``.txt`` (first non-empty line is the title),
@@ -683,6 +684,7 @@ def read_articles(project: Project, settings: Settings, diagnostics: Diagnostics
       them to pay for it; results and warnings keep the same order.
     - ``memo``: results (article and warnings) of files whose path, size,
       modification time and inode are unchanged are reused, not re-read.
+    - ``progress(done, total)`` is told as files are read.
     """
     del settings  # every ingest option is fixed; the argument keeps the stage signature uniform
     root = project.root.resolve()
@@ -696,11 +698,12 @@ def read_articles(project: Project, settings: Settings, diagnostics: Diagnostics
     if jobs > 1 and len(todo) >= POOL_MIN_FILES:
         try:
             with ProcessPoolExecutor(max_workers=jobs) as pool:
-                fresh = list(pool.map(_pool_read, [(c, root) for c in todo], chunksize=16))
+                fresh = collect(pool.map(_pool_read, [(c, root) for c in todo], chunksize=16),
+                              len(todo), progress)
         except (OSError, BrokenProcessPool):  # no process support here: read them in this process
             fresh = None
     if fresh is None:
-        fresh = [_read_one(c, root) for c in todo]
+        fresh = collect((_read_one(c, root) for c in todo), len(todo), progress)
     fresh_results = iter(fresh)
     results = [hit if hit is not None else next(fresh_results) for hit in cached]
     if memo is not None:

@@ -204,3 +204,38 @@ def test_adding_an_article_counts_only_its_words_and_never_loads_scikit_learn(tm
     assert _tree(warm.site_dir) == _tree(cold.site_dir)
     assert _tree(warm.briefings_dir) == _tree(cold.briefings_dir)
     assert int(briefings) == len(list(cold.briefings_dir.glob("*.yaml")))
+
+
+class _Terminal:
+    """A stream that says it is a terminal, keeping what is written to it."""
+
+    def __init__(self, tty: bool):
+        self.tty = tty
+        self.written: list[str] = []
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, text: str) -> None:
+        self.written.append(text)
+
+    def flush(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_progress_is_a_redrawn_bar_on_a_terminal_and_plain_lines_elsewhere(tty):
+    from briefgen.build import STAGES, _Progress
+    from briefgen.diagnostics import collect
+
+    stream = _Terminal(tty)
+    shown = _Progress(True, stream)
+    shown.start(STAGES.index("extract"), "extract")
+    assert collect(iter(range(250)), 250, shown.advance) == list(range(250))
+    shown.finish("extract", 1.5, "250 briefing(s)")
+    text = "".join(stream.written)
+    assert text.endswith("extract: 250 briefing(s) (1.50s)\n")
+    if tty:
+        assert "\r[############----------" in text and "3/5 extract 250/250" in text
+    else:
+        assert text == "extract: 250 briefing(s) (1.50s)\n"  # a CI log gets one quiet line
