@@ -259,14 +259,14 @@ class Vocabulary:
         self.stop_words = state["stop_words"]
         self.bulk_counts = state["bulk_counts"]
 
-    def count(self, texts: list[str]):
+    def count(self, texts: list[str], workers: int = 1):
         """A sparse matrix of word counts, one row per text, columns in sorted spelling order."""
         from scipy import sparse
 
         keys = [hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest() for text in texts]
         missing = {key: text for key, text in zip(keys, texts) if key not in self.counted}
         if missing:
-            self._count_missing(list(missing.keys()), list(missing.values()))
+            self._count_missing(list(missing.keys()), list(missing.values()), workers)
         self._used.update(keys)
         rows = [self.counted[key] for key in keys]
         lengths = np.array([len(cols) for cols, _ in rows], dtype=np.int64)
@@ -287,32 +287,32 @@ class Vocabulary:
         spellings = [self.spellings[used[i]] for i in order]
         return matrix, spellings
 
-    def _count_missing(self, keys: list[str], texts: list[str]) -> None:
+    def _count_missing(self, keys: list[str], texts: list[str], workers: int) -> None:
         if len(texts) >= self.BULK or self.stop_words is None:
-            self._count_in_bulk(keys, texts)
+            self._count_in_bulk(keys, texts, workers)
             return
         for key, text in zip(keys, texts):
             words = Counter(_WORD.findall(text))
             cols = np.array([self._column_of(word) for word in words], dtype=np.int32)
             self.counted[key] = (cols, np.array(list(words.values()), dtype=np.float32))
 
-    def _count_in_bulk(self, keys: list[str], texts: list[str]) -> None:
-        """``CountVectorizer`` over batches: its working lists of Python ints stay small."""
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+    def _count_in_bulk(self, keys: list[str], texts: list[str], workers: int) -> None:
+        """``CountVectorizer`` over batches (its working lists of Python ints stay
+        small), batches spread over ``workers`` processes when there are several."""
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
         self.bulk_counts += 1
         self.stop_words = frozenset(ENGLISH_STOP_WORDS)
-        empty = (np.zeros(0, np.int32), np.zeros(0, np.float32))
-        for start in range(0, len(texts), self.BATCH):
-            batch = texts[start:start + self.BATCH]
-            counter = CountVectorizer(lowercase=False, token_pattern=TOKEN_PATTERN, dtype=np.float32)
-            try:
-                counts = counter.fit_transform(batch).tocsr()
-            except ValueError:  # no text of the batch holds a single word
-                self.counted.update((key, empty) for key in keys[start:start + self.BATCH])
-                continue
-            own = np.array([self._column_of(word) for word in counter.get_feature_names_out().tolist()],
-                           dtype=np.int32)
+        batches = [texts[start:start + self.BATCH] for start in range(0, len(texts), self.BATCH)]
+        if workers > 1 and len(batches) > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(max_workers=min(workers, len(batches))) as pool:
+                counted = list(pool.map(_count_batch, batches))
+        else:
+            counted = [_count_batch(batch) for batch in batches]
+        for start, (words, counts) in zip(range(0, len(texts), self.BATCH), counted):
+            own = np.array([self._column_of(word) for word in words], dtype=np.int32)
             for row, key in enumerate(keys[start:start + self.BATCH]):
                 begin, end = counts.indptr[row], counts.indptr[row + 1]
                 self.counted[key] = (own[counts.indices[begin:end]], counts.data[begin:end].copy())
@@ -325,7 +325,20 @@ class Vocabulary:
         return column
 
 
-def vectorize(articles: list[Article], vocabulary: Vocabulary | None = None) -> Vectors:
+def _count_batch(texts: list[str]):
+    """Spellings and a sparse count matrix for ``texts``, as ``CountVectorizer`` counts them."""
+    from scipy import sparse
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    counter = CountVectorizer(lowercase=False, token_pattern=TOKEN_PATTERN, dtype=np.float32)
+    try:
+        counts = counter.fit_transform(texts).tocsr()
+    except ValueError:  # no text of the batch holds a single word
+        return [], sparse.csr_matrix((len(texts), 0), dtype=np.float32)
+    return counter.get_feature_names_out().tolist(), counts
+
+
+def vectorize(articles: list[Article], vocabulary: Vocabulary | None = None, workers: int = 1) -> Vectors:
     """One tokenisation pass, case kept, then folded to lower case by a sparse product.
 
     Keeping case tells names ("Aceh", "Rahman") from common words, by the
@@ -337,7 +350,7 @@ def vectorize(articles: list[Article], vocabulary: Vocabulary | None = None) -> 
     n = len(articles)
     bodies = strip_furniture(articles)
     titles = [a.title for a in articles]
-    cased, spellings = vocabulary.count([t + "\n" + b for t, b in zip(titles, bodies)] + titles)
+    cased, spellings = vocabulary.count([t + "\n" + b for t, b in zip(titles, bodies)] + titles, workers)
     terms, column = np.unique(np.array([w.lower() for w in spellings], dtype=object),
                               return_inverse=True)
     fold = sparse.csr_matrix((np.ones(len(spellings), dtype=np.float32),
@@ -723,7 +736,8 @@ def cluster(articles: list[Article], settings: Settings,
     ``copies`` maps a wire copy to the earliest report of its text (dated
     before undated, then by id). ``vocabulary`` holds word counts from
     earlier builds; it changes nothing in the result, only what is recounted.
-    ``threads`` share the sparse products; the result is the same for any number.
+    ``threads`` share the sparse products (and as processes, a first count of
+    many texts); the result is the same for any number.
     """
     ordered = sorted(articles, key=lambda a: a.id)
     n = len(ordered)
@@ -734,7 +748,7 @@ def cluster(articles: list[Article], settings: Settings,
     window = max(int(settings.window_days), 0)
     days = np.array([a.published.toordinal() if a.published else -1 for a in ordered],
                     dtype=np.int64)
-    vectors = vectorize(ordered, vocabulary)
+    vectors = vectorize(ordered, vocabulary, threads)
     left, right = candidate_pairs(vectors.text, days, horizon=HORIZON_WINDOWS * max(window, 1),
                                   threads=threads)
     signals = pair_signals(vectors, ordered, days, window, left, right, threads=threads)

@@ -330,7 +330,7 @@ def test_the_saved_vocabulary_counts_like_count_vectorizer_and_forgets_unused_te
     expected = CountVectorizer(lowercase=False, token_pattern=TOKEN_PATTERN).fit(texts)
     monkeypatch.setattr(Vocabulary, "BATCH", 2)
     vocabulary = Vocabulary()
-    vocabulary.count(texts[:3])  # first build: in bulk, with scikit-learn, two batches
+    vocabulary.count(texts[:3], workers=2)  # first build: in bulk, two batches in two processes
     saved = pickle.loads(pickle.dumps(vocabulary))
     matrix, spellings = saved.count(texts)  # later build: three known texts, the rest counted anew
     assert saved.bulk_counts == 1  # the new texts took the quick path
