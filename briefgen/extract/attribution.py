@@ -40,9 +40,17 @@ _WHO_AFTER = re.compile(
 )
 
 
+_QUOTES = re.compile(r"^[\s`'\"“‘”’]+|[\s`'\"“‘”’]+$")
+_CONJUNCTION = re.compile(r"^(?:and|but|while|as|which|who|that)\s+", re.IGNORECASE)
+_CLAUSE_BEFORE = re.compile(r"\s+(?:that|which|because|when|after|as)\s+")
+_CLAUSE_AFTER = re.compile(r"\s+(?:on|in|at|that|who|after|as|when)\s+(?=[a-z])")
+_DOCUMENT = re.compile(r"(?i)(?:the\s+)?(?:statement|report)$")
+_NOT_A_NAME = re.compile(r"\b(?:was|were|is|are|killed|died|has|have)\b")
+
+
 def _clean(who: str) -> str:
-    who = re.sub(r"^[\s`'\"“‘”’]+|[\s`'\"“‘”’]+$", "", who)
-    who = re.sub(r"^(?:and|but|while|as|which|who|that)\s+", "", who, flags=re.IGNORECASE)
+    who = _QUOTES.sub("", who)
+    who = _CONJUNCTION.sub("", who)
     return " ".join(who.split())
 
 
@@ -55,9 +63,7 @@ def _plausible(who: str) -> bool:
     if _AUTHORITY.search(who):
         return True
     # a name: at least one capitalised word that is not sentence-initial filler
-    return any(w[:1].isupper() for w in words) and not re.search(
-        r"\b(?:was|were|is|are|killed|died|has|have)\b", who
-    )
+    return any(w[:1].isupper() for w in words) and not _NOT_A_NAME.search(who)
 
 
 _SPEECH_HINT = re.compile(
@@ -79,12 +85,12 @@ def find_reporter(sentence: str) -> str | None:
     for match in _WHO_BEFORE.finditer(sentence):
         who = _clean(match.group("who"))
         # keep only the tail noun phrase: "... in action on Monday, X" -> X
-        who = re.split(r"\s+(?:that|which|because|when|after|as)\s+", who)[-1]
-        if _plausible(who) and not re.match(r"(?i)(?:the\s+)?(?:statement|report)$", who):
+        who = _CLAUSE_BEFORE.split(who)[-1]
+        if _plausible(who) and not _DOCUMENT.match(who):
             candidates.append((match.start("who"), who))
     for match in _WHO_AFTER.finditer(sentence):
         who = _clean(match.group("who"))
-        who = re.split(r"\s+(?:on|in|at|that|who|after|as|when)\s+(?=[a-z])", who)[0]
+        who = _CLAUSE_AFTER.split(who)[0]
         if _plausible(who):
             candidates.append((match.start("who"), who))
     if not candidates:

@@ -48,6 +48,7 @@ _SPEECH = re.compile(r"\b(?:said|says|told|according to)\b", re.IGNORECASE)
 _NUMBER_WORDS = frozenset(UNITS) | frozenset(TENS) | {"hundred", "thousand", "million"}
 
 
+@lru_cache(maxsize=4096)  # asked again for every comparison a sentence takes part in
 def _numbers(words: frozenset[str]) -> frozenset[str]:
     return frozenset(w for w in words if w.isdigit() or w in _NUMBER_WORDS)
 
@@ -63,10 +64,14 @@ class Candidate:
         self.numbers = _numbers(self.words)
 
 
+_WORD = re.compile(r"[a-z0-9]+")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+
+
 @lru_cache(maxsize=4096)  # the summary compares the same sentences again
 def content_words(text: str) -> frozenset[str]:
-    words = re.findall(r"[a-z0-9]+", text.lower().replace("’", "'"))
-    return frozenset(w for w in words if w not in _STOP and len(w) > 1)
+    words = set(_WORD.findall(text.lower().replace("’", "'"))) - _STOP
+    return frozenset(w for w in words if len(w) > 1)
 
 
 def similar(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -80,22 +85,43 @@ def similar(a: frozenset[str], b: frozenset[str]) -> bool:
     return overlap / len(a | b) >= 0.5 or overlap / min(len(a), len(b)) >= 0.75
 
 
+_SPACE_BEFORE = re.compile(r"\s+([,.;:!?’”)])")
+_SPACE_AFTER = re.compile(r"([“‘(])\s+")
+_SPACED_HYPHEN = re.compile(r"(?<=\w) - (?=\w)")
+_DATELINE = re.compile(r"^[A-Z][A-Z .,'-]{2,40}(?:\([^)]*\))?\s*[:—–]+\s*")
+
+
 def clean_text(text: str) -> str:
     """Display text for a passage: tokenization undone, dateline dropped."""
     text = text.replace("``", "“").replace("''", "”")
-    text = re.sub(r"\s+([,.;:!?’”)])", r"\1", text)
-    text = re.sub(r"([“‘(])\s+", r"\1", text)
-    text = re.sub(r"(?<=\w) - (?=\w)", "-", text)
-    text = re.sub(r"^[A-Z][A-Z .,'-]{2,40}(?:\([^)]*\))?\s*[:—–]+\s*", "", text)
+    text = _SPACE_BEFORE.sub(r"\1", text)
+    text = _SPACE_AFTER.sub(r"\1", text)
+    text = _SPACED_HYPHEN.sub("-", text)
+    text = _DATELINE.sub("", text)
     return " ".join(text.split())
+
+
+def _may_be_past(sentence: str) -> bool:
+    """Cheap test: every past marker holds a year (so a 1 or 2), "ago", "former" or "been".
+
+    The words have no i or s, the only letters that case-insensitive matching also
+    finds in characters whose lower case differs ("ı", "ſ"), so ``in`` on the
+    lower-cased text is exact.
+    """
+    if "1" in sentence or "2" in sentence:
+        return True
+    lowered = sentence.lower()
+    return "ago" in lowered or "former" in lowered or "been" in lowered
 
 
 def is_past(sentence: str, published: date | None) -> bool:
     """About an earlier time: a past decade or year, or "years ago"."""
+    if not _may_be_past(sentence):
+        return False
     if _PAST_MARKER.search(sentence):
         return True
     if published is not None:
-        years = [int(y) for y in re.findall(r"\b(1[89]\d\d|20\d\d)\b", sentence)]
+        years = [int(y) for y in _YEAR.findall(sentence)]
         return bool(years) and max(years) < published.year
     return False
 
@@ -116,17 +142,17 @@ def group_similar(candidates: list[Candidate]) -> list[list[Candidate]]:
     rarest words: only groups indexed under those few words are compared, and
     only with their first and latest members, which keeps the work near-linear.
     """
+    if len({c.article for c in candidates}) < 2:
+        return [[c] for c in candidates]  # only sentences of different articles are grouped
     groups: list[list[Candidate]] = []
     index: dict[str, list[int]] = {}
     for candidate in candidates:
         target = None
         if len(candidate.words) >= 4:  # shorter sentences are too short to be the same fact
-            rarest = sorted(candidate.words, key=lambda w: (len(index.get(w, ())), w))[:3]
-            nearby = sorted({n for word in rarest for n in index.get(word, ())})[:_MAX_COMPARED]
-            for number in nearby:
+            for number in _nearby(candidate.words, index):
                 members = groups[number]
-                if any(o.article != candidate.article and _alike(o, candidate)
-                       for o in {id(m): m for m in (members[0], *members[-2:])}.values()):
+                compared = members if len(members) <= 3 else (members[0], members[-2], members[-1])
+                if any(o.article != candidate.article and _alike(o, candidate) for o in compared):
                     target = number
                     break
         if target is None:
@@ -135,10 +161,26 @@ def group_similar(candidates: list[Candidate]) -> list[list[Candidate]]:
         groups[target].append(candidate)
         if len(candidate.words) >= 4:
             for word in candidate.words:
-                postings = index.setdefault(word, [])
-                if not postings or postings[-1] != target:
+                postings = index.get(word)
+                if postings is None:
+                    index[word] = [target]
+                elif postings[-1] != target:
                     postings.append(target)
     return groups
+
+
+def _nearby(words: frozenset[str], index: dict[str, list[int]]) -> list[int]:
+    """Groups indexed under the sentence's three rarest words (fewest groups, then by word).
+
+    Words not indexed yet are the rarest but lead nowhere, so only the indexed
+    ones need ranking.
+    """
+    indexed = [(len(index[w]), w) for w in words if w in index]
+    wanted = 3 - (len(words) - len(indexed))
+    if wanted <= 0:
+        return []
+    rarest = sorted(indexed)[:wanted]
+    return sorted({n for _, word in rarest for n in index[word]})[:_MAX_COMPARED]
 
 
 def extract_background(
@@ -167,20 +209,8 @@ def extract_background(
         first = group[0]
         text = first.sentence.text
         holds_figure = any(c.sentence.index in figure_sentences.get(c.article, set()) for c in group)
-        past = any(is_past(c.sentence.text, published[c.article]) for c in group) or any(
-            c.sentence.index in background_figure_sentences.get(c.article, set()) for c in group
-        )
-        repeated = len(independent) >= 2 and not _CURRENT.search(text) and not holds_figure
-        context = (
-            not holds_figure
-            and not _CURRENT.search(text)
-            and not _SPEECH.search(text)
-            and _STATIVE.search(text) is not None
-            and _late_in_article(first.sentence, sentences[first.article])
-        )
-        if not (past or repeated or context):
-            continue
-        if holds_figure and not past:
+        if not _is_background(group, text, holds_figure, len(independent) >= 2, published,
+                              background_figure_sentences, sentences[first.article]):
             continue
         passages.append(
             Passage(text=clean_text(text), articles=ids, key=content_key("|".join(ids), "background", text))
@@ -188,6 +218,26 @@ def extract_background(
         for c in group:
             used[c.article].add(c.sentence.index)
     return passages, used
+
+
+def _is_background(group: list[Candidate], text: str, holds_figure: bool, repeated: bool,
+                   published: dict[str, date | None], background_figure_sentences: dict[str, set[int]],
+                   article_sentences: list[Sentence]) -> bool:
+    """About the past, or context repeated across independent reports or stated late.
+
+    A sentence with a current figure is news, not background, unless it is about
+    the past. The cheap tests run first.
+    """
+    past = any(c.sentence.index in background_figure_sentences.get(c.article, set()) for c in group) or any(
+        is_past(c.sentence.text, published[c.article]) for c in group
+    )
+    if past or holds_figure:
+        return past
+    if not (repeated or _late_in_article(group[0].sentence, article_sentences)):
+        return False
+    if _CURRENT.search(text):
+        return False
+    return repeated or (not _SPEECH.search(text) and _STATIVE.search(text) is not None)
 
 
 def _late_in_article(sentence: Sentence, article_sentences: list[Sentence]) -> bool:

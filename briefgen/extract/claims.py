@@ -22,16 +22,30 @@ _NOT_A_CLAUSE = re.compile(
 _CLAIM_VERBS = re.compile(rf"\b(?:{SPEECH_VERBS}|according to)\b")
 
 
+# compiled once: claims and speakers are cleaned for every attributed sentence
+_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"['’]s\b")
+_WHO_TAIL = re.compile(r"\s+in a statement$|\s+on \w+$")
+_TITLED = re.compile(rf"(?P<title>.*\b(?:{_TITLES}))\s+(?P<name>(?:[A-Z][\w'’-]+\s*){{2,3}})$")
+_SPACE_BEFORE = re.compile(r"\s+([,.;:!?’”])")
+_SPACE_AFTER = re.compile(r"([“‘])\s+")
+_SPACED_NOT = re.compile(r"\s+n't")
+_SPEECH_AFTER = re.compile(rf"\s*(?:also\s+|had\s+|has\s+)?(?:{SPEECH_VERBS})\b(?:\s+that)?\s*")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+_SPEECH_BEFORE = re.compile(r"(?:,|\s)\s*(?:(?:said|says|according to|told)\s*)?$")
+_DATELINE = re.compile(r"^[A-Z][A-Z .'-]{2,40}:\s*")
+
+
 def normalize_who(who: str) -> str:
     """Display form of a speaker: no leading article or possessive, title after the name.
 
     "said Armenian Defense Ministry spokesman Artsrun Hovhannisyan" ->
     "Artsrun Hovhannisyan, Armenian Defense Ministry spokesman".
     """
-    who = re.sub(r"^(?:the|a|an)\s+", "", who.strip(" ,.;:\"'“”‘’`"), flags=re.IGNORECASE)
-    who = re.sub(r"['’]s\b", "", who)
-    who = re.sub(r"\s+in a statement$|\s+on \w+$", "", who)
-    titled = re.match(rf"(?P<title>.*\b(?:{_TITLES}))\s+(?P<name>(?:[A-Z][\w'’-]+\s*){{2,3}})$", who)
+    who = _ARTICLE.sub("", who.strip(" ,.;:\"'“”‘’`"))
+    who = _POSSESSIVE.sub("", who)
+    who = _WHO_TAIL.sub("", who)
+    titled = _TITLED.match(who)
     if titled:
         who = f"{titled.group('name').strip()}, {titled.group('title').strip()}"
     return who[:1].upper() + who[1:] if who else who
@@ -39,9 +53,9 @@ def normalize_who(who: str) -> str:
 
 def _clean(text: str) -> str:
     text = text.replace("``", "“").replace("''", "”")
-    text = re.sub(r"\s+([,.;:!?’”])", r"\1", text)
-    text = re.sub(r"([“‘])\s+", r"\1", text)
-    text = re.sub(r"\s+n't", "n't", text)
+    text = _SPACE_BEFORE.sub(r"\1", text)
+    text = _SPACE_AFTER.sub(r"\1", text)
+    text = _SPACED_NOT.sub("n't", text)
     return " ".join(text.split()).strip(" ,;:")
 
 
@@ -51,14 +65,14 @@ def _what(sentence: str, who: str) -> str:
     if position < 0:
         return _clean(sentence)
     after = sentence[position + len(who):]
-    verb = re.match(rf"\s*(?:also\s+|had\s+|has\s+)?(?:{SPEECH_VERBS})\b(?:\s+that)?\s*", after)
+    verb = _SPEECH_AFTER.match(after)
     clause_follows = verb and not _NOT_A_CLAUSE.match(after[verb.end():])
     if clause_follows and len(after[verb.end():].strip(" .")) > 15:
-        rest = re.split(r"(?<=[.!?])\s", after[verb.end():])[0]
+        rest = _SENTENCE_END.split(after[verb.end():])[0]
         return _clean(rest.rstrip("."))
     before = sentence[:position]
-    before = re.sub(r"(?:,|\s)\s*(?:(?:said|says|according to|told)\s*)?$", "", before)
-    before = re.sub(r"^[A-Z][A-Z .'-]{2,40}:\s*", "", before)  # dateline
+    before = _SPEECH_BEFORE.sub("", before)
+    before = _DATELINE.sub("", before)
     return _clean(before.rstrip(" ,").rstrip("."))
 
 
@@ -84,11 +98,10 @@ def extract_claims(article: Article, sentences: list[Sentence]) -> list[Claim]:
     claims: list[Claim] = []
     last_named: str | None = None
     for sentence in sentences:
-        if _UNDISCLOSED.search(sentence.text) and not _CLAIM_VERBS.search(sentence.text):
-            claims.append(Claim(who=UNATTRIBUTED, what=_clean(sentence.text.rstrip(".")), article=article.id,
-                                quote=sentence.text, key=content_key(article.id, "claim", sentence.text)))
-            continue
         if not _CLAIM_VERBS.search(sentence.text):
+            if _UNDISCLOSED.search(sentence.text):
+                claims.append(Claim(who=UNATTRIBUTED, what=_clean(sentence.text.rstrip(".")), article=article.id,
+                                    quote=sentence.text, key=content_key(article.id, "claim", sentence.text)))
             continue
         who = find_reporter(sentence.text)
         if not who:

@@ -79,11 +79,18 @@ def _alternation(names) -> str:
     return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
 
 
+def _initials(names) -> str:
+    """A lookahead for the names' first letters: a cheap test that lets the engine
+    skip most positions before trying hundreds of alternatives there."""
+    return "(?=[" + "".join(sorted({re.escape(n[0]) for n in names})) + "])"
+
+
+_PLACE_NAMES = list(COUNTRIES) + list(CAPITALS) + list(REGIONS) + list(DEMONYMS)
 _PLACE_RE = re.compile(
-    rf"(?<![\w-])(?P<name>{_alternation(list(COUNTRIES) + list(CAPITALS) + list(REGIONS) + list(DEMONYMS))})"
+    rf"{_initials(_PLACE_NAMES)}(?<![\w-])(?P<name>{_alternation(_PLACE_NAMES)})"
     r"(?:s|ns)?(?P<poss>['’]s)?(?![\w-])"
 )
-_ORG_RE = re.compile(rf"(?<![\w-])(?P<name>{_alternation(ORGANIZATIONS)})(?![\w-])")
+_ORG_RE = re.compile(rf"{_initials(ORGANIZATIONS)}(?<![\w-])(?P<name>{_alternation(ORGANIZATIONS)})(?![\w-])")
 
 
 def canonical(name: str) -> tuple[str, str]:

@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .numbers import NUMBER, QUALIFIER, parse_number, qualifier_label
+from .lazy import LazyPattern
+from .numbers import NUMBER, NUMBER_START, QUALIFIER, parse_number, qualifier_label
 
-PERSON_SINGULAR = (
+_SINGULAR_NOUNS = (
     r"person|man|woman|boy|girl|child|kid|baby|infant|toddler|teen|teenager|youth|student|"
     r"soldier|serviceman|officer|policeman|policewoman|cop|deputy|sergeant|trooper|guard|"
     r"civilian|fighter|militant|rebel|gunman|attacker|suspect|bystander|pedestrian|driver|"
@@ -28,7 +29,7 @@ PERSON_SINGULAR = (
     r"student|schoolboy|schoolgirl|newborn|juvenile|minor|colleague|citizen|national|survivor|"
     r"security guard|firefighter|paramedic|motorist|cyclist|jogger|homeowner|tenant|occupant"
 )
-PERSON_PLURAL = (
+_PLURAL_NOUNS = (
     r"people|persons|men|women|boys|girls|children|kids|babies|infants|toddlers|teens|"
     r"teenagers|youths|students|soldiers|servicemen|troops|officers|policemen|cops|deputies|"
     r"civilians|fighters|militants|rebels|separatists|gunmen|insurgents|attackers|suspects|"
@@ -39,9 +40,35 @@ PERSON_PLURAL = (
     r"farmers|fishermen|miners|pilots|sailors|marines|peacekeepers|commanders|leaders|"
     r"officials|hostages|prisoners|inmates|worshippers|pilgrims|shoppers|schoolchildren|"
     r"citizens|nationals|others|other|staff|personnel|guards|firefighters|paramedics|"
-    r"motorists|casualties|survivors|family members|occupants|combatants|refugees|"
-    r"(?-i:[A-Z][a-z]+(?:ans|ians|is|ese|ns|ites))"
+    r"motorists|casualties|survivors|family members|occupants|combatants|refugees"
 )
+
+
+def _factored(words: list[str]) -> str:
+    """An alternation of literal words, factored on shared leading letters.
+
+    The regex engine tries every branch of a flat alternation at each position;
+    factored, it compares one letter per branch level. Words that share a prefix
+    keep their order and words that differ in a letter cannot both match, so the
+    pattern matches exactly what the flat one does.
+    """
+    branches: dict[str, list[str]] = {}
+    for word in words:
+        branches.setdefault(word[:1], []).append(word[1:])
+    parts = []
+    for first, rests in branches.items():
+        if not first:
+            parts.append("")  # the word ended here: an empty branch, in its place
+        elif len(rests) == 1:
+            parts.append(re.escape(first + rests[0]))
+        else:
+            parts.append(f"{re.escape(first)}(?:{_factored(rests)})")
+    return "|".join(parts)
+
+
+PERSON_SINGULAR = _factored(_SINGULAR_NOUNS.split("|"))
+# nationalities ("Palestinians") after the listed nouns, as capitalised plurals
+PERSON_PLURAL = _factored(_PLURAL_NOUNS.split("|")) + r"|(?-i:[A-Z][a-z]+(?:ans|ians|is|ese|ns|ites))"
 PERSON = rf"(?:{PERSON_PLURAL}|{PERSON_SINGULAR}|[\w-]*(?:year|month|week)-olds?)"
 
 KILL_STATE = (
@@ -123,98 +150,98 @@ def kind_of(word: str) -> str | None:
     return None
 
 
-_RULES: list[tuple[str, re.Pattern[str]]] = [
+_RULES: list[tuple[str, LazyPattern]] = [
     # "a boy who was shot in the face has died": the main verb decides, not the relative clause
-    ("died-later", re.compile(
+    ("died-later", LazyPattern(
         rf"(?<![\w-])(?:{_Q}{_NUM}|(?P<single>\b(?:an?|one|another|the|his|her|their)\b))\s+{_MODS}"
         rf"(?P<noun>{PERSON})\s+(?:who|that)\s+[^,.;]{{1,90}}?\s+(?:has|have|had|later|since)\s+"
         rf"(?:later\s+|since\s+)?(?P<state>died|succumbed|been pronounced dead|been declared dead)\b", re.IGNORECASE)),
-    ("shot-then-died", re.compile(
+    ("shot-then-died", LazyPattern(
         rf"(?<![\w-])(?:{_Q}{_NUM}|{_SINGLE})\s+{_MODS}(?P<noun>{PERSON})\s+(?:who\s+was\s+|believed\s+to\s+have\s+"
         rf"(?:\w+ly\s+)?)?(?:shot|wounded|injured|hit|struck)\b[^,.;]{{1,90}}?\s+(?:has\s+|had\s+|later\s+)?"
         rf"(?P<state>died)\b", re.IGNORECASE)),
     # "the boy was pronounced dead", "his wife was killed": a definite singular victim is one person
     # "12 people were killed", "Twenty-seven separatist fighters died", "A woman has died"
-    ("subject", re.compile(
+    ("subject", LazyPattern(
         rf"(?<![\w-])(?:{_Q}{_NUM}|{_SINGLE})\s+{_MODS}(?P<noun>{PERSON})\b{_TAIL}\s*[”\"'’]*\s*"
         rf"(?:(?:who|that)\s+)?{_AUX}{_STATE}\b", re.IGNORECASE)),
-    ("definite-subject", re.compile(
+    ("definite-subject", LazyPattern(
         rf"(?<![\w-])(?P<single>\b(?:the|his|her|their)\b)\s+{_MODS}(?P<noun>{PERSON_SINGULAR}|[\w-]*year-old)\b"
         rf"\s+(?:(?:was|is|has|had)\s+){{1,2}}(?:\w+ly\s+)?(?:been\s+)?{_STATE}\b", re.IGNORECASE)),
-    ("pronoun-subject", re.compile(
+    ("pronoun-subject", LazyPattern(
         r"\b(?P<single>he|she)\s+(?:(?:was|has been|had been)\s+(?:later\s+)?(?P<state>killed|fatally shot|"
         r"shot and killed|shot to death|pronounced dead|declared dead)|(?:later\s+|has\s+|had\s+)(?P<state2>died))\b",
         re.IGNORECASE)),
-    ("self-fatal", re.compile(r"\b(?:accidentally\s+)?(?P<state>fatally\s+shot|shot\s+and\s+killed|killed)\s+"
+    ("self-fatal", LazyPattern(r"\b(?:accidentally\s+)?(?P<state>fatally\s+shot|shot\s+and\s+killed|killed)\s+"
                               r"(?P<single>himself|herself)\b", re.IGNORECASE)),
-    ("self", re.compile(r"\b(?:accidentally\s+)?(?P<state>shot|wounded|injured)\s+(?P<single>himself|herself)\b",
+    ("self", LazyPattern(r"\b(?:accidentally\s+)?(?P<state>shot|wounded|injured)\s+(?P<single>himself|herself)\b",
                         re.IGNORECASE)),
-    ("object-definite", re.compile(
+    ("object-definite", LazyPattern(
         rf"\b(?P<verb>kill(?:s|ed|ing)?|murder(?:s|ed|ing)?|wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)|"
         rf"arrest(?:s|ed|ing)?|shot(?!\s+(?:dead|to\s+death))|shoot(?:s|ing)?)\s+"
         rf"(?P<single>\b(?:his|her|their)\b)\s+{_MODS}(?P<noun>{PERSON_SINGULAR}|[\w-]*year-old)\b",
         re.IGNORECASE)),
     # "20 were wounded", "Another four died", "46 were arrested"
-    ("bare-subject", re.compile(
+    ("bare-subject", LazyPattern(
         rf"(?<![\w-]){_Q}{_NUM}(?:\s+of\s+(?:them|those|the\s+\w+(?:\s+\w+)?))?\s+(?:(?:others?|more)\s+)?"
         rf"(?:were|have|had|are|also|was|has|is|later)\s+{_AUX}{_STATE}\b",
         re.IGNORECASE)),
-    ("bare-died", re.compile(
+    ("bare-died", LazyPattern(
         rf"(?<![\w-]){_Q}{_NUM}(?:\s+of\s+(?:them|those|the\s+\w+(?:\s+\w+)?))?\s+(?:(?:others?|more)\s+)?"
         rf"(?:also\s+|later\s+)?(?P<state>died|perished)\b", re.IGNORECASE)),
     # "24 dead", "over 200 injured", "nine civilian deaths", "46 arrests", "40 Palestinians killed"
-    ("count-noun", re.compile(
+    ("count-noun", LazyPattern(
         rf"(?<![\w-]){_Q}{_NUM}\s+(?:(?P<noun>{PERSON})\s+)?(?:(?:civilian|military|more|other|confirmed|"
         rf"reported|combat|further|police|security|new|additional)\s+)?"
         rf"(?P<state>dead|killed|deaths|fatalities|wounded|injured|injuries|hurt|missing|arrests|arrested|"
         rf"detained|displaced|lives lost|bodies|shot)\b(?!\s+(?:at|up|into|through|back|and killed|dead))",
         re.IGNORECASE)),
     # "killing four people", "killed a woman", "left four people dead", "injuring at least five"
-    ("object", re.compile(
+    ("object", LazyPattern(
         rf"\b(?P<verb>kill(?:s|ed|ing)?|murder(?:s|ed|ing)?|wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)|"
         rf"arrest(?:s|ed|ing)?|detain(?:s|ed|ing)?|displac(?:e|es|ed|ing)|evacuat(?:e|es|ed|ing)|"
         rf"gunn(?:ed|ing) down|shot dead|slaughter(?:s|ed|ing)?|massacr(?:e|es|ed|ing)|"
         rf"shot(?!\s+(?:dead|to\s+death))|shoot(?:s|ing)?)\s+"
         rf"(?:(?P<qual>{QUALIFIER})\s+)?(?:(?P<num>{NUMBER})|{_SINGLE})"
         rf"(?:\s+{_MODS}(?P<noun>{PERSON})\b|{_END})", re.IGNORECASE)),
-    ("left", re.compile(
+    ("left", LazyPattern(
         rf"\b(?:left|leaving|leaves|leave)\s+(?:(?P<qual>{QUALIFIER})\s+)?(?:(?P<num>{NUMBER})|{_SINGLE})\s+"
         rf"(?:{_MODS}(?P<noun>{PERSON})\s+)?(?:\w+\s+)?(?P<state>dead|injured|wounded|hurt|missing|homeless)\b",
         re.IGNORECASE)),
-    ("lives", re.compile(
+    ("lives", LazyPattern(
         rf"\b(?:claim(?:s|ed|ing)?|tak(?:e|es|en|ing)|took|cost(?:s|ing)?|lost)\s+"
         rf"{_Q}{_NUM}\s+(?:\w+\s+)?(?P<state>lives)\b", re.IGNORECASE)),
-    ("lives-of", re.compile(
+    ("lives-of", LazyPattern(
         rf"\b(?:claim(?:s|ed|ing)?|tak(?:e|es|en|ing)|took|cost(?:s|ing)?)\s+the\s+lives\s+of\s+"
         rf"{_Q}{_NUM}\b", re.IGNORECASE)),
-    ("lost", re.compile(
+    ("lost", LazyPattern(
         rf"\b(?:lost|lose|losing)\s+(?:{_Q}{_NUM}|{_SINGLE})\s+{_MODS}(?P<noun>{PERSON})\b", re.IGNORECASE)),
     # "the killing of a teenager", "the arrest of a 19-year-old", "the injury of two others"
-    ("nominal", re.compile(
+    ("nominal", LazyPattern(
         rf"\b(?P<state>killing|killings|death|deaths|murder|murders|shooting death|fatal (?:\w+ )?shooting|"
         rf"fatal stabbing|slaying|arrest|arrests|injury|injuries|wounding)\s+of\s+"
         rf"(?:{_Q}{_NUM}|{_SINGLE}|the\s+)\s*{_MODS}(?P<noun>{PERSON})\b", re.IGNORECASE)),
-    ("nominal-possessive", re.compile(
+    ("nominal-possessive", LazyPattern(
         rf"\b(?P<state>killing|death|murder|shooting death|fatal (?:\w+ )?shooting|slaying)\s+of\s+"
         rf"(?P<single>his|her|their)\s+(?:[\w-]+\s+){{0,2}}?(?P<noun>{PERSON_SINGULAR})\b", re.IGNORECASE)),
-    ("among-dead", re.compile(
+    ("among-dead", LazyPattern(
         rf"\b(?:among|included|include|includes)\s+(?:the\s+)?(?P<state>dead|killed|injured|wounded|victims)"
         rf"\s+(?:(?:was|were|are|is)\s+)?(?:{_Q}{_NUM}|{_SINGLE})\s+{_MODS}(?P<noun>{PERSON})\b", re.IGNORECASE)),
-    ("dead-include", re.compile(
+    ("dead-include", LazyPattern(
         rf"\bthe\s+(?P<state>dead|injured|wounded|victims)\s+(?:included|include|includes|were|are)\s+"
         rf"{_Q}{_NUM}\s+{_MODS}(?P<noun>{PERSON})\b", re.IGNORECASE)),
-    ("of-the", re.compile(
+    ("of-the", LazyPattern(
         rf"(?<![\w-]){_Q}{_NUM}\s+of\s+the\s+(?P<state>dead|injured|wounded|killed)\b", re.IGNORECASE)),
-    ("whose", re.compile(
+    ("whose", LazyPattern(
         rf"{_SINGLE}\s+{_MODS}(?P<noun>{PERSON_SINGULAR}|[\w-]*year-old)\s+whose\s+(?:\w+\s+)?"
         rf"(?P<state>killing|death|murder|slaying)\b", re.IGNORECASE)),
-    ("police-killing", re.compile(r"\b(?P<single>a|the)\s+police\s+(?P<state>killing)\b(?!\s+of)", re.IGNORECASE)),
-    ("treated", re.compile(
+    ("police-killing", LazyPattern(r"\b(?P<single>a|the)\s+police\s+(?P<state>killing)\b(?!\s+of)", re.IGNORECASE)),
+    ("treated", LazyPattern(
         rf"\btreat(?:ed|ing|s)?\s+{_Q}{_NUM}\s+{_MODS}(?P<noun>{PERSON})\b", re.IGNORECASE)),
-    ("body", re.compile(
+    ("body", LazyPattern(
         rf"\b(?:bod(?:y|ies)|remains)\s+of\s+(?:{_Q}{_NUM}|{_SINGLE})\s+{_MODS}(?P<noun>{PERSON})\b",
         re.IGNORECASE)),
-    ("victims", re.compile(
+    ("victims", LazyPattern(
         rf"(?<![\w-])(?:the\s+)?{_Q}{_NUM}\s+(?P<state>murder|homicide)\s+victims\b",
         re.IGNORECASE)),
 ]
@@ -224,7 +251,31 @@ _STATE_HINT = (r"kill|dead|die|death|fatal|slain|murder|execut|massacr|assassin|
                r"electrocut|wound|injur|hurt|hospitali|maim|shot|grazed|struck|hit|condition|missing|"
                r"unaccounted|displac|homeless|evacuat|flee|fled|arrest|detain|custody|apprehend|captur|"
                r"rounded up|lives")
-_RULE_HINTS = {name: re.compile(hint) for name, hint in {
+
+
+class _Hint:
+    """A cheap test on the lower-cased sentence: does it contain the hint pattern.
+
+    A hint that is a plain list of words is tested with ``in``, several times
+    faster than searching for the same alternation with a regular expression.
+    """
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        plain = re.fullmatch(r"[a-z ]+(?:\|[a-z ]+)*", pattern) is not None
+        self._words = tuple(pattern.split("|")) if plain else None
+        self._regex = None if plain else re.compile(pattern)
+
+    def search(self, lowered: str) -> bool:
+        if self._words is None:
+            return self._regex.search(lowered) is not None
+        for word in self._words:
+            if word in lowered:
+                return True
+        return False
+
+
+_RULE_HINTS = {name: _Hint(hint) for name, hint in {
     "died-later": r"died|succumb|pronounced|declared",
     "definite-subject": _STATE_HINT, "subject": _STATE_HINT, "bare-subject": _STATE_HINT,
     "pronoun-subject": r"\b(?:he|she)\b", "self": r"himself|herself", "self-fatal": r"himself|herself",
@@ -246,7 +297,7 @@ _COUNT_TOKEN = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|"
     r"fifty|sixty|seventy|eighty|ninety|hundred|thousand|million)\b")
 _TOLL_HINT = re.compile(r"toll|number of|death count|body count")
-_TOLL = re.compile(
+_TOLL = LazyPattern(
     rf"(?P<toll>(?:(?:\w+\s+){{0,2}}(?:death|casualty|fatality|injury|civilian|military|total|overall)\s+toll|"
     rf"\btoll|number\s+of\s+(?:\w+\s+){{0,2}}(?:dead|deaths|fatalities|killed|injured|wounded|"
     rf"casualties|victims|missing|arrests|arrested|displaced)|death\s+count|body\s+count))\b"
@@ -254,58 +305,58 @@ _TOLL = re.compile(
     rf"passed|near|nears|topped|now)\s+{_Q}{_NUM}(?![\w-])",
     re.IGNORECASE,
 )
-_TOLL_BEFORE = re.compile(
+_TOLL_BEFORE = LazyPattern(
     rf"\b(?:bring|brings|brought|bringing|raise|raises|raised|raising|push|pushed|pushing|take|took|"
     rf"taking)\s+(?:it\s+)?(?:to|above|past)\s+{_Q}{_NUM}\s+(?:the\s+)?(?P<toll>(?:total\s+)?"
     rf"(?:number\s+of\s+(?:\w+\s+){{0,3}}(?:who\s+have\s+been\s+)?(?:killed|dead|deaths|injured|wounded)|"
     rf"(?:death\s+)?toll))",
     re.IGNORECASE,
 )
-_SUBGROUP = re.compile(
+_SUBGROUP = LazyPattern(
     rf",\s*{_Q}{_NUM}\s+(?:of\s+(?:them|whom)\s+)?(?:(?:are|were|remain|remained|in|is)\s+)?"
     rf"(?P<state>critically|seriously|severely|gravely|critical|serious)\b",
     re.IGNORECASE,
 )
 # "one man was killed and another injured", "one is dead and another is in critical condition"
-_ANOTHER = re.compile(
+_ANOTHER = LazyPattern(
     r"\band\s+(?P<single>another|a\s+second|one\s+other)\s+(?:(?:person|man|woman|boy|girl|teen|victim)\s+)?"
     r"(?:(?:is|was|has\s+been|remains|remained)\s+)?(?:(?:\w+ly|also)\s+)?(?P<state>injured|wounded|hurt|shot|"
     r"in\s+(?:critical|serious|stable|fair|good|grave)\s+condition|hospitali[sz]ed|killed|dead|died)\b", re.IGNORECASE)
-_FATALLY = re.compile(
+_FATALLY = LazyPattern(
     rf"[,(]\s*(?:{_Q}{_NUM}|{_SINGLE})(?:\s+of\s+(?:them|whom))?\s+(?:\w+\s+)?fatally\b", re.IGNORECASE)
-_INCLUDING = re.compile(
+_INCLUDING = LazyPattern(
     rf"\bincluding\s+{_Q}{_NUM}\s+{_MODS}(?P<noun>{PERSON})\b", re.IGNORECASE
 )
 
 # Numbers that are never counts of people: masked before any rule runs.
 _MASKS = [
-    re.compile(rf"\b{NUMBER}(?:-|\s)(?:years?|months?|weeks?|days?)-old\b", re.IGNORECASE),
-    re.compile(rf"\b{NUMBER}\s+(?:years?|months?)\s+old\b", re.IGNORECASE),
-    re.compile(r"\b\d+\s*(?:yrs?\.?\s+old|y/o|yo)\b", re.IGNORECASE),
-    re.compile(rf"\baged?\s+(?:from\s+|between\s+)?{NUMBER}(?:\s*(?:to|and|-)\s*{NUMBER})?", re.IGNORECASE),
-    re.compile(rf"\b(?:mother|father|parent|grandmother|grandfather)\s+of\s+{NUMBER}\b", re.IGNORECASE),
-    re.compile(r"[$£€¥]\s?\d[\d,.]*(?:\s+(?:million|billion|thousand))?", re.IGNORECASE),
-    re.compile(r"\b\d[\d,.]*\s*(?:%|per\s?cent|percent)", re.IGNORECASE),
-    re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:a\.?m\.?|p\.?m\.?)?|\b\d{1,2}\s*(?:a\.m\.|p\.m\.|am\b|pm\b)", re.IGNORECASE),
-    re.compile(rf"\b{NUMBER}\s+(?:dollars|euros|pounds|yuan|rupees|years?|months?|weeks?|days?|hours?|"
+    LazyPattern(rf"\b{NUMBER}(?:-|\s)(?:years?|months?|weeks?|days?)-old\b", re.IGNORECASE),
+    LazyPattern(rf"\b{NUMBER}\s+(?:years?|months?)\s+old\b", re.IGNORECASE),
+    LazyPattern(r"\b\d+\s*(?:yrs?\.?\s+old|y/o|yo)\b", re.IGNORECASE),
+    LazyPattern(rf"\baged?\s+(?:from\s+|between\s+)?{NUMBER}(?:\s*(?:to|and|-)\s*{NUMBER})?", re.IGNORECASE),
+    LazyPattern(rf"\b(?:mother|father|parent|grandmother|grandfather)\s+of\s+{NUMBER}\b", re.IGNORECASE),
+    LazyPattern(r"[$£€¥]\s?\d[\d,.]*(?:\s+(?:million|billion|thousand))?", re.IGNORECASE),
+    LazyPattern(r"\b\d[\d,.]*\s*(?:%|per\s?cent|percent)", re.IGNORECASE),
+    LazyPattern(r"\b\d{1,2}[:.]\d{2}\s*(?:a\.?m\.?|p\.?m\.?)?|\b\d{1,2}\s*(?:a\.m\.|p\.m\.|am\b|pm\b)", re.IGNORECASE),
+    LazyPattern(rf"\b{NUMBER}\s+(?:dollars|euros|pounds|yuan|rupees|years?|months?|weeks?|days?|hours?|"
                rf"minutes?|seconds?|miles?|km|kilomet(?:er|re)s?|met(?:er|re)s?|feet|ft|foot|yards?|inches|"
                rf"kg|kilograms?|pounds?|tons?|tonnes?|degrees?|magnitude|points?|times|rounds?|shots?|"
                rf"bullets?|cases?|counts?|charges?|houses?|homes?|buildings?|vehicles?|cars?|trucks?|"
                rf"tanks?|rockets?|missiles?|shells?|schools?|shelters?|camps?|villages?|votes?|seats?|"
                rf"districts?|provinces?|cities|towns?|hospitals?|floors?|storeys?|stories|calls?|st|nd|rd|th)\b",
                re.IGNORECASE),
-    re.compile(r"\bmagnitude[- ]\d[\d.]*|\b\d[\d.]*[- ]magnitude\b", re.IGNORECASE),
-    re.compile(r"\b(?:1[5-9]\d\d|20\d\d)s?\b(?!\s+(?:people|persons|civilians|soldiers|lives))"),
-    re.compile(r"\b\d+\s+of\s+\d+\b"),
+    LazyPattern(r"\bmagnitude[- ]\d[\d.]*|\b\d[\d.]*[- ]magnitude\b", re.IGNORECASE),
+    LazyPattern(r"\b(?:1[5-9]\d\d|20\d\d)s?\b(?!\s+(?:people|persons|civilians|soldiers|lives))"),
+    LazyPattern(r"\b\d+\s+of\s+\d+\b"),
     # broadcasters: "WAVE 3 News", "(KOIN 6)", "Channel 4", "ABC7"
-    re.compile(r"\b\d{1,2}\s+(?:News|Investigates|On\s+Your\s+Side|Eyewitness)\b|\b[A-Z]{3,5}\s+\d{1,2}\b|"
+    LazyPattern(r"\b\d{1,2}\s+(?:News|Investigates|On\s+Your\s+Side|Eyewitness)\b|\b[A-Z]{3,5}\s+\d{1,2}\b|"
                r"\b(?:Channel|News)\s+\d{1,2}\b"),
-    re.compile(r"\b(?:No\.|number|Nos?\.?|page|route|highway|interstate|block|unit|apartment|room|"
+    LazyPattern(r"\b(?:No\.|number|Nos?\.?|page|route|highway|interstate|block|unit|apartment|room|"
                r"flight|section)\s+\d+\b", re.IGNORECASE),
-    re.compile(r"\b\d+(?:st|nd|rd|th)\b", re.IGNORECASE),
-    re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+    LazyPattern(r"\b\d+(?:st|nd|rd|th)\b", re.IGNORECASE),
+    LazyPattern(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
                r"December|Jan\.?|Feb\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)\s+\d{1,2}\b"),
-    re.compile(r"\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|"
+    LazyPattern(r"\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|"
                r"November|December)\b"),
 ]
 _PARTITIVE = re.compile(r"\b(?:of|among)\s+(?:the|these|those|all)\s*$", re.IGNORECASE)
@@ -337,12 +388,12 @@ def normalize(sentence: str) -> str:
     return text
 
 
-_NUMBER_RE = re.compile(rf"(?<![\w-]){NUMBER}(?![\w])|\d", re.IGNORECASE)
+_NUMBER_RE = LazyPattern(rf"(?<![\w-]){NUMBER}(?![\w])|\d", re.IGNORECASE)
 
 
 # One pass instead of one per mask; each keeps its own case sensitivity. Leftmost
 # match wins, so a mask that starts earlier hides the ones it overlaps.
-def _combined(patterns: list[re.Pattern[str]]) -> re.Pattern[str]:
+def _combined(patterns: list[LazyPattern]) -> re.Pattern[str]:
     return re.compile("|".join(
         f"(?i:{p.pattern})" if p.flags & re.IGNORECASE else f"(?:{p.pattern})" for p in patterns
     ))
@@ -350,11 +401,11 @@ def _combined(patterns: list[re.Pattern[str]]) -> re.Pattern[str]:
 
 # Most masks need a word that is rare in a sentence ("old", "aged", "%"): a mask only
 # joins the combined pattern when its hint occurs, and each combination is compiled once.
-_MASK_HINTS: list[re.Pattern[str] | None] = [
-    re.compile(r"old"), re.compile(r"old"), re.compile(r"old|y/?o\b"), re.compile(r"\bage"), re.compile(r"mother|father|parent"),
-    re.compile(r"[$£€¥]"), re.compile(r"%|cent"), re.compile(r"\d[:.]\d|\d\s*[ap]\.?m"),
-    None, re.compile(r"magnitude"), re.compile(r"\b(?:1[5-9]|20)\d\d"), re.compile(r"\d\s+of\s+\d"),
-    None, None, re.compile(r"\d(?:st|nd|rd|th)\b"), None, None,
+_MASK_HINTS: list[_Hint | None] = [
+    _Hint(r"old"), _Hint(r"old"), _Hint(r"old|y/?o\b"), _Hint(r"\bage"), _Hint(r"mother|father|parent"),
+    _Hint(r"[$£€¥]"), _Hint(r"%|cent"), _Hint(r"\d[:.]\d|\d\s*[ap]\.?m"),
+    None, _Hint(r"magnitude"), _Hint(r"\b(?:1[5-9]|20)\d\d"), _Hint(r"\d\s+of\s+\d"),
+    None, None, _Hint(r"\d(?:st|nd|rd|th)\b"), None, None,
 ]
 assert len(_MASK_HINTS) == len(_MASKS)
 _HIDES_WORDS = [NUMBER in p.pattern for p in _MASKS]  # can hide "a three-year-old", not only digits
@@ -369,11 +420,11 @@ def _active_masks(chosen: tuple[int, ...]) -> re.Pattern[str] | None:
 # instead of trying them at every position, their endings are tried after each number.
 _LEAD = rf"\b{NUMBER}"
 _NUMBER_LED = frozenset(i for i, p in enumerate(_MASKS) if p.pattern.startswith(_LEAD))
-_AFTER_NUMBER = re.compile("|".join("(?:" + _MASKS[i].pattern[len(_LEAD):] + ")" for i in sorted(_NUMBER_LED)),
+_AFTER_NUMBER = LazyPattern("|".join("(?:" + _MASKS[i].pattern[len(_LEAD):] + ")" for i in sorted(_NUMBER_LED)),
                            re.IGNORECASE)
 
 
-_NUMBER_WORD = re.compile(rf"\b{NUMBER}\b", re.IGNORECASE)
+_NUMBER_WORD = LazyPattern(rf"{NUMBER_START}\b{NUMBER}\b", re.IGNORECASE)
 
 # Casualty words that are not about casualties ("injured reserve" in sports).
 _IDIOMS = re.compile(r"\binjured\s+(?:reserve|list)\b|\bdead\s*(?:line|lock|end)|\bkill\s+switch", re.IGNORECASE)
@@ -427,8 +478,8 @@ _TRANSITIVE = re.compile(
     r"^(?:killed|murdered|executed|massacred|assassinated|beheaded|slain|shot and killed|"
     r"(?:stabbed|struck|hit|beaten|attacked) and killed|gunned down|fatally \w+|wounded|injured|shot|"
     r"hurt|arrested|detained|captured|apprehended|evacuated|displaced|maimed)$", re.IGNORECASE)
-_PLURAL_NOUN = re.compile(rf"^(?:{PERSON_PLURAL})$")
-_LIST_ITEM = re.compile(
+_PLURAL_NOUN = LazyPattern(rf"^(?:{PERSON_PLURAL})$")
+_LIST_ITEM = LazyPattern(
     rf"(?:[^,;.\d]{{0,40}}?)(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+){_Q}{_NUM}\s+{_MODS}(?P<noun>{PERSON})\b"
     rf"(?!\s+(?:who\s+)?(?:are|were|was|is|have|has|had|remain\w*|will|would|could|did|do|does)\b)",
     re.IGNORECASE)
@@ -448,13 +499,26 @@ def _active_voice(scan: str, m: re.Match[str]) -> bool:
 
 
 # Every rule needs one of these stems; sentences without any are skipped cheaply.
-_CUE = re.compile(
-    r"\b(?:kill|dead|die[ds]?\b|dying|death|fatal|slain|murder|execut|massacr|assassin|perish|behead|"
+_CUE_STEMS = (
+    r"kill|dead|die[ds]?\b|dying|death|fatal|slain|murder|execut|massacr|assassin|perish|behead|"
     r"lives\b|bod(?:y|ies)\b|remains\b|gunned|drown|electrocut|toll|wound|injur|hurt|hospitali|maim|"
     r"grazed|shot\b|shoot|treat|missing|unaccounted|displac|homeless|evacuat|fle[de]\b|flee|arrest|"
     r"detain|custody|apprehend|captur|rounded up|lost\b|los(?:e|ing)\b|victim|homicide|bullet|gunfire|"
-    r"casualt|struck|condition)"
-)  # matched against the lower-cased sentence: much faster than IGNORECASE
+    r"casualt|struck|condition"
+)
+
+
+def _by_initial(alternatives: str) -> str:
+    """The same alternatives grouped by first letter, for a yes/no search: the engine
+    then tries one group per position instead of every alternative."""
+    groups: dict[str, list[str]] = {}
+    for alternative in re.split(r"\|(?![^(]*\))", alternatives):  # no "|" inside a group
+        groups.setdefault(alternative[0], []).append(alternative[1:])
+    return "|".join(f"{initial}(?:{'|'.join(rests)})" for initial, rests in groups.items())
+
+
+# matched against the lower-cased sentence: much faster than IGNORECASE
+_CUE = re.compile(rf"\b(?:{_by_initial(_CUE_STEMS)})")
 
 
 # A court report names the killing it tries ("guilty of killing his wife"): one victim
@@ -474,6 +538,11 @@ def find_matches(sentence: str) -> list[Match]:
     """
     if not _CUE.search(sentence.lower()):
         return []
+    return list(_cue_matches(sentence))
+
+
+@lru_cache(maxsize=4096)  # wire copies and follow-ups repeat whole sentences
+def _cue_matches(sentence: str) -> tuple[Match, ...]:
     text = normalize(sentence)
     scan = mask_non_counts(text)
     found: dict[int, Match] = {}
@@ -513,27 +582,35 @@ def find_matches(sentence: str) -> list[Match]:
     for m in _TOLL_BEFORE.finditer(scan) if tolls else ():
         toll = m.group("toll")
         add(kind_of(toll) or "killed", m, toll=toll)
-    legal = bool(_LEGAL.search(scan))
-    deadly = bool(_DEADLY.search(scan))
+    # whole-sentence tests that only matter once a rule matches: looked up on first need
+    legal = deadly = None
     lowered = scan.lower()
     counted = _COUNT_TOKEN.search(lowered) is not None
+    hinted: dict[str, bool] = {}  # several rules share a hint
     for name, rule in _RULES:
         if name in _NEEDS_COUNT and not counted:
             continue
         hint = _RULE_HINTS.get(name)
-        if hint is not None and not hint.search(lowered):
-            continue
+        if hint is not None:
+            if hint.pattern not in hinted:
+                hinted[hint.pattern] = hint.search(lowered)
+            if not hinted[hint.pattern]:
+                continue
         for m in rule.finditer(scan):
             groups = m.groupdict()
             noun = groups.get("noun")
             verb = (groups.get("verb") or groups.get("state") or "").lower()
             fatally = _FATALLY_BEFORE.search(scan[max(0, m.start() - 10) : m.start()])
-            if verb.startswith(("shot", "shoot")) and kind_of(verb) != "killed" and not fatally and (
-                deadly or (name in ("object", "object-definite") and not noun)
-            ):
-                continue  # "shot the reporter, killing her"; "Drake shot 35" (basketball)
-            if legal and (name in _LEGAL_SENSITIVE or (groups.get("single") and not groups.get("num"))):
-                continue
+            if verb.startswith(("shot", "shoot")) and kind_of(verb) != "killed" and not fatally:
+                if deadly is None:
+                    deadly = _DEADLY.search(scan) is not None
+                if deadly or (name in ("object", "object-definite") and not noun):
+                    continue  # "shot the reporter, killing her"; "Drake shot 35" (basketball)
+            if name in _LEGAL_SENSITIVE or (groups.get("single") and not groups.get("num")):
+                if legal is None:
+                    legal = _LEGAL.search(scan) is not None
+                if legal:
+                    continue
             if groups.get("single") and noun and _PLURAL_NOUN.match(noun) and noun.lower() not in ("person",):
                 continue  # "a crime where people are killed": "a" does not count people
             if name == "object":
@@ -588,7 +665,7 @@ def find_matches(sentence: str) -> list[Match]:
                     continue
                 add(nearest.kind, m)
         _continue_lists(scan, found, add)
-    return sorted(found.values(), key=lambda x: (x.start, x.kind, x.value))
+    return tuple(sorted(found.values(), key=lambda x: (x.start, x.kind, x.value)))
 
 
 def _continue_lists(scan: str, found: dict[int, Match], add) -> None:

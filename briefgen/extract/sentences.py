@@ -39,16 +39,21 @@ class Sentence:
     index: int  # position of the sentence in the article
 
 
+_LAST_WORD = re.compile(r"([A-Za-z.]+)\.\s*$")
+_INITIALS = re.compile(r"[A-Za-z](?:\.[A-Za-z])*")
+_LINE = re.compile(r"[^\n]+")
+
+
 def _ends_with_abbreviation(chunk: str) -> bool:
     """True when the text before a full stop is an abbreviation or an initial."""
-    match = re.search(r"([A-Za-z.]+)\.\s*$", chunk.rstrip("'\"’”)]"))
+    match = _LAST_WORD.search(chunk.rstrip("'\"’”)]"))
     if not match:
         return False
     word = match.group(1).lower().strip(".")
     if word in _ABBREVIATIONS:
         return True
     # single capital initials ("J. Smith") and dotted acronyms ("U.S.")
-    return bool(re.fullmatch(r"[A-Za-z](?:\.[A-Za-z])*", match.group(1).strip(".")))
+    return bool(_INITIALS.fullmatch(match.group(1).strip(".")))
 
 
 def _split_line(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -78,7 +83,7 @@ def split_sentences(text: str) -> list[Sentence]:
     sentences: list[Sentence] = []
     paragraph = 0
     previous_blank = False
-    for line in re.finditer(r"[^\n]+", text):
+    for line in _LINE.finditer(text):
         raw_start, raw_end = line.span()
         gap = text[max(0, raw_start - 2) : raw_start]
         if sentences and (gap == "\n\n" or previous_blank):

@@ -110,12 +110,10 @@ def extract_events(article: Article, sentences: list[Sentence], skip: set[int]) 
 
     events: list[Event] = []
     for sentence in sentences:
-        if sentence.index in skip:
+        if sentence.index in skip or len(sentence.text) < 30 or len(sentence.text) > 400:
             continue
         words = time_anchor(sentence.text)
         if not words or not _EVENT_VERB.search(sentence.text):
-            continue
-        if len(sentence.text) < 30 or len(sentence.text) > 400:
             continue
         events.append(
             Event(
