@@ -11,8 +11,9 @@ The stage runs in four steps, called by ``build``:
 
 * ``load_all`` reads and validates every file (all problems at once, nothing
   written); an unchanged file is recognized by its hash and not parsed again,
-  and with the stage cache (``.briefgen/briefings.pickle``) by its status, so
-  it is not even read;
+  and with the stage cache (``.briefgen/briefings/``, in shards so a build
+  rewrites only those of the briefings it changed) by its status, so it is
+  not even read;
 * ``plan`` decides which articles each briefing holds: existing briefings keep
   their members (editor moves, merges, exclusions and pins included) and new
   articles join the briefing their story overlaps most, else a new one;
@@ -23,9 +24,10 @@ The stage runs in four steps, called by ``build``:
   and the next run completes it.
 
 A briefing whose file, record, membership and machine output are all as last
-time costs no merge: its Briefing comes from the stage cache. The cache is
-disposable (the merge records stay the truth) and deleting it gives the same
-result, only slower.
+time costs no merge, and its extraction is not even read (the build's
+mapping names what each came from): its Briefing comes from the stage cache.
+The cache is disposable (the merge records stay the truth) and deleting it
+gives the same result, only slower.
 """
 
 from __future__ import annotations
@@ -35,7 +37,9 @@ import json
 import marshal
 import pickle
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .atomic import Change, read_bytes, remove_stale_temps, sha256
@@ -171,7 +175,7 @@ def plan(store: Store, stories: list, articles: dict[str, Article], settings) ->
         return plan_members(store, stories, articles, settings)
 
 
-def reconcile(store: Store, plans: list[Plan], extractions: dict[str, Extraction],
+def reconcile(store: Store, plans: list[Plan], extractions: Mapping[str, Extraction],
               articles: dict[str, Article]) -> list[Briefing]:
     """Merge each planned briefing's new extraction with the editor's file.
 
@@ -181,7 +185,7 @@ def reconcile(store: Store, plans: list[Plan], extractions: dict[str, Extraction
         return _reconcile(store, plans, extractions, articles)
 
 
-def _reconcile(store: Store, plans: list[Plan], extractions: dict[str, Extraction],
+def _reconcile(store: Store, plans: list[Plan], extractions: Mapping[str, Extraction],
                articles: dict[str, Article]) -> list[Briefing]:
     redirects: dict[str, list[str]] = {}
     for bid, target in sorted(store.dissolved.items()):
@@ -194,18 +198,17 @@ def _reconcile(store: Store, plans: list[Plan], extractions: dict[str, Extractio
     moves = transplants(store, plans)
     store.results = {}
     briefings: list[Briefing] = []
-    jobs = [(p, extractions.get(p.id)) for p in plans] + \
-        [(None, None) for _ in store.handmade]
     handmade = iter(store.handmade)
     cache = store.cache if store.cache is not None else StageCache(None)
-    for plan_, extraction in jobs:
+    for plan_ in plans + [None] * len(store.handmade):
         bid = plan_.id if plan_ is not None else next(handmade)
         stored = store.briefings.get(bid)
         slug = plan_.slug if plan_ is not None else stored.slug
         members = plan_.article_ids if plan_ is not None else []
         copies = plan_.copies if plan_ is not None else {}
         excluded = store.excluded.get(bid, [])
-        machine = _machine_fingerprint(extraction, members, copies, articles, cache)
+        extraction = _Extraction(extractions, bid if plan_ is not None else None)
+        machine = _machine_fingerprint(bid, extraction, members, copies, articles, cache)
         summary = stored.summary if stored is not None else None
         if summary is not None and stored.unchanged and summary.machine == machine and \
                 summary.slug == slug and list(summary.articles) == members and \
@@ -215,8 +218,9 @@ def _reconcile(store: Store, plans: list[Plan], extractions: dict[str, Extractio
             store.results[bid] = Result(None, None, summary.edits, unchanged=True)
             briefings.append(_recorded_briefing(stored, cache))
             continue
-        doc, state, edits = _merge_one(bid, slug, stored, members, copies, extraction, articles,
-                                       excluded, redirects.get(bid, []), live_slugs, moves)
+        doc, state, edits = _merge_one(bid, slug, stored, members, copies, extraction.value(),
+                                       articles, excluded, redirects.get(bid, []), live_slugs,
+                                       moves)
         figures = [_figure(f, state) for f in doc["figures"]]
         published = {s["key"]: s["published"] for s in doc["sources"]}
         doc["disputes"] = [{"type": d.type, "figures": list(d.figures), "note": d.note or None}
@@ -232,29 +236,91 @@ def _reconcile(store: Store, plans: list[Plan], extractions: dict[str, Extractio
 MERGE_VERSION = 1
 
 
-def _machine_fingerprint(extraction: Extraction | None, members: list[str],
+class _Extraction:
+    """One briefing's extraction, fetched from the mapping only when it is needed.
+
+    The build's mapping reads each extraction from its cache on demand and can
+    name what it was computed from (``key``); an unchanged briefing then needs
+    only that name, so its extraction is never read.
+    """
+
+    def __init__(self, extractions: Mapping[str, Extraction], bid: str | None):
+        self._extractions = extractions
+        self._bid = bid
+        self._value: Extraction | None = None
+        self._fetched = bid is None
+
+    def source_key(self) -> str | None:
+        """The mapping's key for the extraction: equal keys, equal extractions."""
+        key_of = getattr(self._extractions, "key", None)
+        if self._bid is None or not callable(key_of):
+            return None
+        try:
+            key = key_of(self._bid)
+        except KeyError:
+            return None
+        return key if isinstance(key, str) else None
+
+    def value(self) -> Extraction | None:
+        if not self._fetched:
+            self._value = self._extractions.get(self._bid)
+            self._fetched = True
+        return self._value
+
+
+def _machine_fingerprint(bid: str, extraction: _Extraction, members: list[str],
                          copies: dict[str, str], articles: dict[str, Article],
                          cache: StageCache) -> str:
     """A hash of everything the machine contributes to a briefing.
 
     The hash is over a canonical JSON text; the stage cache remembers it under a
-    quicker hash of the same values (their pickle), which is all a build of
-    unchanged briefings has to compute.
+    quicker hash: of the extraction's source key when the build's mapping has
+    one (the extraction is then not even read), else of the values themselves.
     """
     sources = [(a, articles[a].title, articles[a].source, articles[a].url,
                 articles[a].published.isoformat() if articles[a].published else None,
                 articles[a].author) for a in members]
     copied = sorted(copies.items())
-    quick = _quick_key(extraction, sources, copied)
-    known = cache.get("machine", quick) if quick is not None else None
+    source_key = extraction.source_key()
+    quick = _source_quick_key(source_key, sources, copied) if source_key is not None else \
+        _quick_key(extraction.value(), sources, copied)
+    known = cache.get("machine", quick, bid) if quick is not None else None
     if known is not None:
         return known
-    body = json.dumps([MERGE_VERSION, extraction, sources, copied],
+    body = json.dumps([MERGE_VERSION, extraction.value(), sources, copied],
                       default=lambda o: o.__dict__, sort_keys=True, ensure_ascii=False)
     machine = hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
     if quick is not None:
-        cache.put("machine", quick, machine)
+        cache.put("machine", quick, machine, bid)
     return machine
+
+
+def _source_quick_key(source_key: str, sources: list, copied: list) -> str | None:
+    """A fast hash of what the machine's values come from: the extraction's source key
+    (its articles' bytes), the extraction code, and the member articles' details."""
+    try:
+        data = marshal.dumps((MERGE_VERSION, "source", _extract_version(), source_key, sources,
+                              copied), 0)
+    except ValueError:
+        return None
+    return hashlib.sha256(data).hexdigest()
+
+
+def _extract_version() -> str:
+    """The extraction code (as the build's extraction cache counts it): a new version
+    gives new values for the same articles."""
+    global _EXTRACT_VERSION
+    if _EXTRACT_VERSION is None:
+        package = Path(__file__).resolve().parent
+        digest = hashlib.sha256()
+        for path in sorted([*(package / "extract").rglob("*.py"), package / "models.py"]):
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+        _EXTRACT_VERSION = digest.hexdigest()
+    return _EXTRACT_VERSION
+
+
+_EXTRACT_VERSION: str | None = None
 
 
 def _quick_key(extraction: Extraction | None, sources: list, copied: list) -> str | None:
@@ -338,7 +404,7 @@ def thaw_briefing(blob: bytes) -> Briefing:
 
 def _recorded_briefing(stored: StoredBriefing, cache: StageCache) -> Briefing:
     """The Briefing of a file and record left as they were: from the cache, else rebuilt."""
-    blob = cache.get("briefings", stored.record_sha256) if stored.record_sha256 else None
+    blob = cache.get("briefings", stored.record_sha256, stored.id) if stored.record_sha256 else None
     if blob is not None:
         try:
             return thaw_briefing(blob)
@@ -348,7 +414,7 @@ def _recorded_briefing(stored: StoredBriefing, cache: StageCache) -> Briefing:
     doc, state = stored.written, MergeState.from_record(stored.record)
     briefing = _briefing(doc, state, [_figure(f, state) for f in doc["figures"]], _disputes(doc))
     if stored.record_sha256:
-        cache.put("briefings", stored.record_sha256, freeze_briefing(briefing))
+        cache.put("briefings", stored.record_sha256, freeze_briefing(briefing), stored.id)
     return briefing
 
 
@@ -632,7 +698,7 @@ def _save_all(project: Project, store: Store, briefings: list[Briefing]) -> Save
         if record != previous:  # equal: the file on disk already says exactly this
             change(rel, _record_bytes(record))
         elif stored.record_sha256:
-            cache.put("briefings", stored.record_sha256, freeze_briefing(briefing))
+            cache.put("briefings", stored.record_sha256, freeze_briefing(briefing), briefing.id)
         fresh_records[rel] = (record, briefing)
         if stored is not None and stored.file and stored.file != name:
             report.renamed += 1
@@ -656,8 +722,8 @@ def _save_all(project: Project, store: Store, briefings: list[Briefing]) -> Save
         cache.note_file(done.path, stat_key(folder / done.path), digest)
         if done.path in fresh_records:
             record, briefing = fresh_records[done.path]
-            cache.put("summaries", digest, RecordSummary.of(record))
-            cache.put("briefings", digest, freeze_briefing(briefing))
+            cache.put("summaries", digest, RecordSummary.of(record), briefing.id)
+            cache.put("briefings", digest, freeze_briefing(briefing), briefing.id)
     cache.save()
     remove_stale_temps(folder)
     remove_stale_temps(folder / RECORDS_DIR)

@@ -19,13 +19,14 @@ import os
 import pickle
 import stat as stat_module
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .atomic import Journal, read_bytes, sha256
+from .atomic import Journal, read_bytes, remove_stale_temps, sha256
 from .briefing_schema import SLUG_RE, read_tree, tree_to_document
 from .config import Project
 from .diagnostics import BriefgenError, Problem
@@ -200,11 +201,20 @@ class Store:
     cache: StageCache | None = None
 
 
-#: The stage cache, under the project's cache folder (``.briefgen/``).
-CACHE_FILE = "briefings.pickle"
+#: The stage cache: a folder under the project's cache folder (``.briefgen/``).
+CACHE_DIR = "briefings"
+#: The single-file cache of earlier versions, removed when the folder is written.
+LEGACY_CACHE_FILE = "briefings.pickle"
+#: Entries are spread over this many shards by the briefing (or file) they
+#: belong to, so a build that changes a few briefings rewrites a few shards.
+SHARDS = 64
 #: A file whose status changed this shortly before the cache was written could
 #: be edited again within the same timestamp tick; such a file is hashed again.
 RACY_NS = 100_000_000
+#: What ``load_all`` needs; the frozen Briefings ("briefings") are kept apart
+#: and read only when ``reconcile`` asks for the first one.
+INDEX_TABLES = ("files", "summaries", "machine")
+BLOB_TABLES = ("briefings",)
 
 
 def stat_key(path: Path | str) -> tuple | None:
@@ -218,89 +228,147 @@ def stat_key(path: Path | str) -> tuple | None:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
+#: The modules whose code the cached values depend on: records, documents and
+#: Briefings are read, merged and frozen here; the rest of briefgen may change
+#: freely without emptying the cache.
+_CODE_FILES = ("atomic.py", "models.py")
+_CODE_PREFIX = "briefing"
+
+
 def _code_version() -> str:
-    """The package's own code: a cached value is only reused by the code that made it."""
+    """The stage's own code: a cached value is only reused by the code that made it."""
     global _CODE_VERSION
     if _CODE_VERSION is None:
         package = Path(__file__).resolve().parent
         digest = hashlib.sha256(f"{CACHE_FORMAT}".encode())
-        for path in sorted(package.rglob("*.py")):
-            digest.update(path.relative_to(package).as_posix().encode())
-            digest.update(path.read_bytes())
+        for path in sorted(package.glob("*.py")):
+            if path.name in _CODE_FILES or path.name.startswith(_CODE_PREFIX):
+                digest.update(path.name.encode())
+                digest.update(path.read_bytes())
         _CODE_VERSION = digest.hexdigest()
     return _CODE_VERSION
 
 
 _CODE_VERSION: str | None = None
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+
+
+def _shard(owner: str) -> int:
+    return zlib.crc32(owner.encode("utf-8", "surrogatepass")) % SHARDS
 
 
 class StageCache:
-    """Disposable shortcuts for files nobody touched, under ``.briefgen/``.
+    """Disposable shortcuts for files nobody touched, under ``.briefgen/briefings/``.
 
     Everything here is also in ``content/briefings/`` (the merge records stay
     the truth): a file is known by its status (device, inode, size, times) and
     then by its hash, a record by its hash. Deleting the cache only costs
     time. Entries a build did not use are dropped when it saves.
+
+    Every entry is a pure function of its key, so the shards are independent:
+    each is written atomically and only when its entries changed, and any mix
+    of shards from different builds is still a valid cache. An entry's shard
+    comes from its owner (the briefing's id, or a file's path).
     """
 
-    def __init__(self, path: Path | None):
-        self.path = path
-        self.loaded: dict[str, dict] = {"files": {}, "summaries": {}, "briefings": {}, "machine": {}}
-        self.used: dict[str, dict] = {"files": {}, "summaries": {}, "briefings": {}, "machine": {}}
-        if path is None:
-            return
-        try:
-            with open(path, "rb") as handle:
-                saved = pickle.load(handle)
-            if isinstance(saved, dict) and saved.get("version") == _code_version():
-                self.loaded = {name: dict(saved[name]) for name in self.loaded}
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
-                IndexError, KeyError, TypeError, ValueError):
-            pass  # absent, stale or torn: start afresh
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        tables = INDEX_TABLES + BLOB_TABLES
+        self.merged: dict[str, dict] = {t: {} for t in tables}  # key: value, all shards
+        self.loaded: dict[str, list[dict]] = {}  # part: per shard, {table: {key: value}}
+        self.used: dict[str, dict] = {t: {} for t in tables}  # key: (shard, value)
+        self._load("index")
 
-    def get(self, table: str, key: Any) -> Any:
-        value = self.loaded[table].get(key)
+    def _load(self, part: str) -> None:
+        """Read one part of every shard; a missing, stale or torn shard counts as empty."""
+        tables = INDEX_TABLES if part == "index" else BLOB_TABLES
+        shards: list[dict] = [{} for _ in range(SHARDS)]
+        self.loaded[part] = shards
+        if self.folder is None:
+            return
+        version = _code_version()
+        for number in range(SHARDS):
+            try:
+                with open(self.folder / f"{part}-{number:02d}.pickle", "rb") as handle:
+                    saved = pickle.load(handle)
+                if not isinstance(saved, dict) or saved.get("version") != version:
+                    continue
+                entries = {table: dict(saved[table]) for table in tables}
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+                    IndexError, KeyError, TypeError, ValueError):
+                continue
+            shards[number] = entries
+            for table in tables:
+                self.merged[table].update(entries[table])
+
+    def _table(self, table: str) -> dict:
+        if table in BLOB_TABLES and "blobs" not in self.loaded:
+            self._load("blobs")
+        return self.merged[table]
+
+    def get(self, table: str, key: Any, owner: str) -> Any:
+        value = self._table(table).get(key)
         if value is not None:
-            self.used[table][key] = value
+            self.used[table][key] = (_shard(owner), value)
         return value
 
-    def put(self, table: str, key: Any, value: Any) -> None:
-        self.used[table][key] = value
+    def put(self, table: str, key: Any, value: Any, owner: str) -> None:
+        self._table(table)
+        self.used[table][key] = (_shard(owner), value)
 
     def file_sha(self, rel: str, key: tuple | None) -> str | None:
         """The hash of a file whose status is what it was when it was hashed."""
         if key is None:
             return None
-        entry = self.loaded["files"].get(rel)
+        entry = self.merged["files"].get(rel)
         if entry is None or entry[0] != key:
             return None
-        self.used["files"][rel] = entry
+        self.used["files"][rel] = (_shard(rel), entry)
         return entry[1]
 
     def note_file(self, rel: str, key: tuple | None, digest: str) -> None:
         if key is not None:
-            self.used["files"][rel] = (key, digest)
+            self.used["files"][rel] = (_shard(rel), (key, digest))
 
     def forget_file(self, rel: str) -> None:
         self.used["files"].pop(rel, None)
 
     def save(self) -> None:
-        """Write what this build used, if it differs from what was loaded; never fails a build."""
-        if self.path is None:
+        """Rewrite the shards whose entries changed; never fails a build."""
+        if self.folder is None:
             return
-        now = time.time_ns()
+        racy = time.time_ns() - RACY_NS
         self.used["files"] = {rel: entry for rel, entry in self.used["files"].items()
-                              if entry[0][4] < now - RACY_NS}
-        if self.used == self.loaded:
-            return
-        data = {"version": _code_version(), **self.used}
-        temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+                              if entry[1][0][4] < racy}
+        for part, tables in (("index", INDEX_TABLES), ("blobs", BLOB_TABLES)):
+            if part not in self.loaded:
+                continue  # never read, so never used: the shards on disk stand
+            now: list[dict] = [{table: {} for table in tables} for _ in range(SHARDS)]
+            for table in tables:
+                for key, (number, value) in self.used[table].items():
+                    now[number][table][key] = value
+            for number, (entries, before) in enumerate(zip(now, self.loaded[part])):
+                empty = not any(entries.values())
+                if entries != before and not (empty and not before):
+                    self._write(f"{part}-{number:02d}.pickle", None if empty else entries)
+        remove_stale_temps(self.folder)  # of a build killed while saving
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            (self.folder.parent / LEGACY_CACHE_FILE).unlink()
+        except OSError:
+            pass
+
+    def _write(self, name: str, entries: dict | None) -> None:
+        path = self.folder / name
+        temp = self.folder / f".{name}.{os.getpid()}.tmp"
+        try:
+            if entries is None:
+                path.unlink(missing_ok=True)
+                return
+            self.folder.mkdir(parents=True, exist_ok=True)
             with open(temp, "wb") as handle:
-                pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temp, self.path)
+                pickle.dump({"version": _code_version(), **entries}, handle,
+                            protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temp, path)
         except OSError:
             try:
                 temp.unlink()
@@ -362,7 +430,7 @@ def _load_store(project: Project) -> tuple[Store, list[Problem]]:
         problems.append(Problem(where, "is a symbolic link; briefing files must be in the "
                                 "project itself (replace the link with the folder)"))
         return store, problems
-    cache = store.cache = StageCache(project.cache_dir / CACHE_FILE)
+    cache = store.cache = StageCache(project.cache_dir / CACHE_DIR)
     if not folder.is_dir():
         return store, problems
     view = journal(folder).pending_view()
@@ -385,7 +453,7 @@ def _load_store(project: Project) -> tuple[Store, list[Problem]]:
         rel = f"{RECORDS_DIR}/{name}"
         key = None if rel in view else stat_key(f"{records_base}/{name}")
         digest = cache.file_sha(rel, key)
-        summary = cache.get("summaries", digest) if digest is not None else None
+        summary = cache.get("summaries", digest, name[:-len(".json")]) if digest is not None else None
         if summary is not None:
             records[name[:-len(".json")]] = (_UNREAD, summary, digest)
             continue
@@ -401,7 +469,7 @@ def _load_store(project: Project) -> tuple[Store, list[Problem]]:
             digest = sha256(data)
             summary = RecordSummary.of(record)
             cache.note_file(rel, key, digest)
-            cache.put("summaries", digest, summary)
+            cache.put("summaries", digest, summary, record["id"])
             records[record["id"]] = (record, summary, digest)
     by_slug_sha = {(summary.slug, summary.yaml_sha256): bid
                    for bid, (_, summary, _) in records.items()}

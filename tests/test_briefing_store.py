@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+from collections.abc import Mapping
 
 import pytest
 from test_briefing import Desk, fig
@@ -41,8 +42,13 @@ def trusting(monkeypatch):
     monkeypatch.setattr(briefing_store, "RACY_NS", -10**12)
 
 
-def cache_file(desk: Desk):
-    return desk.project.cache_dir / briefing_store.CACHE_FILE
+def cache_folder(desk: Desk):
+    return desk.project.cache_dir / briefing_store.CACHE_DIR
+
+
+def damage(folder) -> None:
+    for shard in folder.iterdir():
+        shard.write_bytes(b"not a pickle")
 
 
 def test_a_rebuild_from_the_cache_equals_one_without_it(desk, tmp_path, trusting):
@@ -54,7 +60,7 @@ def test_a_rebuild_from_the_cache_equals_one_without_it(desk, tmp_path, trusting
     desk.edit("title: Talks resume in Geneva", "title: Talks resume", desk.folder / "talks-resume-in-geneva.yaml")
     twin.edit("title: Talks resume in Geneva", "title: Talks resume", twin.folder / "talks-resume-in-geneva.yaml")
     for _ in range(2):
-        assert cache_file(desk).is_file()
+        assert any(cache_folder(desk).glob("*.pickle"))
         shutil.rmtree(twin.project.cache_dir, ignore_errors=True)
         ours, our_report = desk.build()
         theirs, their_report = twin.build()
@@ -93,18 +99,20 @@ def test_an_edit_keeping_size_and_mtime_is_still_seen(desk, trusting):
     assert {b.title for b in briefings} == {"Clashes kill 99", "Talks resume in Geneva"}
 
 
-def test_a_damaged_or_stale_cache_is_ignored(desk, trusting):
+def test_a_damaged_or_stale_cache_is_ignored(desk, tmp_path, trusting):
     first, _ = desk.build()
     snapshot = desk.snapshot()
-    cache_file(desk).write_bytes(b"not a pickle")
+    damage(cache_folder(desk))
     again, report = desk.build()
     assert again == first and report.unchanged == 2 and desk.snapshot() == snapshot
-    old_cache = cache_file(desk).read_bytes()
+    old_cache = tmp_path / "old-cache"
+    shutil.copytree(cache_folder(desk), old_cache)
     path = desk.folder / "clashes-kill-27.yaml"
     desk.edit("title: Clashes kill 27", "title: Clashes kill 99", path)
     edited, _ = desk.build()
     edited_files = desk.snapshot()
-    cache_file(desk).write_bytes(old_cache)  # a cache from before the edit and its rebuild
+    shutil.rmtree(cache_folder(desk))
+    shutil.copytree(old_cache, cache_folder(desk))  # a cache from before the edit and its rebuild
     again, report = desk.build()
     assert again == edited and report.unchanged == 2 and desk.snapshot() == edited_files
     assert desk.data(path)["title"] == "Clashes kill 99"
@@ -162,3 +170,53 @@ def test_the_quick_key_tells_every_machine_value_apart(desk):
     extraction.figures[0].value = 27.0  # equal to 27, but not the same value
     assert briefing._quick_key(extraction, [("a1", "t")], []) != key
     assert briefing._quick_key(extraction, [("a1", "u")], []) != key
+
+
+class KeyedExtractions(Mapping):
+    """Like the build's mapping: names what each extraction came from; reads only on demand."""
+
+    def __init__(self, desk: Desk, plans, refuse: bool = False):
+        self.desk, self.refuse = desk, refuse
+        self.plans = {p.id: p for p in plans}
+
+    def key(self, plan_id):
+        return "|".join(self.plans[plan_id].article_ids)
+
+    def __getitem__(self, plan_id):
+        if self.refuse:
+            raise AssertionError("an unchanged briefing's extraction was read")
+        return self.desk.extract([self.desk.articles[a] for a in self.plans[plan_id].article_ids])
+
+    def __iter__(self):
+        return iter(self.plans)
+
+    def __len__(self):
+        return len(self.plans)
+
+
+def test_unchanged_briefings_need_no_extraction(desk, trusting):
+    def build(refuse: bool):
+        store = briefing.load_all(desk.project)
+        plans = briefing.plan(store, desk.story_list(), desk.articles, desk.settings)
+        briefings = briefing.reconcile(store, plans, KeyedExtractions(desk, plans, refuse),
+                                       desk.articles)
+        return briefings, briefing.save_all(desk.project, store, briefings)
+
+    first, _ = desk.build()
+    build(refuse=False)  # the machine's hash is now known by the extraction's key
+    snapshot = desk.snapshot()
+    again, report = build(refuse=True)
+    assert again == first and report.unchanged == 2 and desk.snapshot() == snapshot
+
+
+def test_a_build_rewrites_only_the_shards_of_what_changed(desk, trusting):
+    desk.build()
+    desk.build()
+    folder = cache_folder(desk)
+    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    desk.edit("title: Talks resume in Geneva", "title: Talks resume",
+              desk.folder / "talks-resume-in-geneva.yaml")
+    desk.build()
+    after = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    kept = [name for name in before if after.get(name) == before[name]]
+    assert kept and len(kept) < len(before)
