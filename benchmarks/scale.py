@@ -35,6 +35,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
 SCENARIOS = ("cold", "no_change", "add_one", "edit_yaml")
+STAGES = ("ingest", "cluster", "extract", "briefing", "render")
 
 CHILD = r"""
 import json, sys, time
@@ -180,6 +181,20 @@ def markdown_table(all_results: dict[int, dict], pelican: dict[int, float]) -> s
         lines.append(f"| {size:,} | {cold['briefings']:,} | {cold['seconds']:.2f} s "
                      f"| {summary['no_change']['seconds']:.2f} s | {summary['add_one']['seconds']:.2f} s "
                      f"| {summary['edit_yaml']['seconds']:.2f} s | {rss:.0f} MiB | {shares} | {ratio} |")
+    lines += ["", "Where each rebuild's time goes (seconds per stage; the rest is start-up and the "
+              "change check):", "",
+              "| articles | rebuild | " + " | ".join(STAGES) + " | peak RSS by stage (MiB) |",
+              "|---:|---|" + "---:|" * len(STAGES) + "---|"]
+    for size, summary in sorted(all_results.items()):
+        for name in SCENARIOS:
+            stages = summary[name]["stages"]
+            if not stages:
+                continue  # up to date: no stage ran
+            peaks = summary[name].get("stage_peak_mib", {})
+            lines.append(f"| {size:,} | {name.replace('_', ' ')} | "
+                         + " | ".join(f"{stages.get(stage, 0.0):.2f}" for stage in STAGES)
+                         + " | " + ", ".join(f"{stage} {peaks[stage]:.0f}" for stage in STAGES if stage in peaks)
+                         + " |")
     return "\n".join(lines)
 
 
