@@ -8,6 +8,7 @@ atomically, so a build killed while saving leaves the old file or the new one.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -25,14 +26,27 @@ def code_fingerprint(files: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
-def load_value(path: Path, version: str) -> Any | None:
-    """What ``save_value`` stored at ``path`` for ``version``; None if absent, stale or torn."""
+def load_value(path: Path, version: str, freeze: bool = False) -> Any | None:
+    """What ``save_value`` stored at ``path`` for ``version``; None if absent, stale or torn.
+
+    The garbage collector is paused while unpickling: hundreds of thousands of
+    new objects would otherwise set off full collections that free nothing.
+    ``freeze`` moves what was read out of the collector's view for good
+    (``gc.freeze``), for values that live as long as the process's work.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
     try:
         with path.open("rb") as handle:
             saved = pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
             IndexError, KeyError, TypeError, ValueError):
         return None
+    finally:
+        if enabled:
+            if freeze:
+                gc.freeze()
+            gc.enable()
     if isinstance(saved, dict) and saved.get("version") == version:
         return saved.get("value")
     return None
@@ -80,7 +94,10 @@ class ShardedMemo:
     handful: one big pickle would cost more to load than the work it saves.
     ``index`` names every key stored, so ``in`` needs no shard. Keys the build
     still wants but did not read are ``keep``-marked; a shard with no wanted
-    key is deleted, a loaded shard is rewritten with its wanted keys only.
+    key is deleted, a changed shard is rewritten with its wanted keys only,
+    and the index is written last: a build stopped in between leaves entries
+    the index does not name (ignored) or names it lost (``get`` gives None,
+    and the caller recomputes). An entry ``put`` can be read back at once.
     """
 
     INDEX = "index.pickle"
@@ -89,6 +106,7 @@ class ShardedMemo:
         self.folder = folder
         self.version = version
         self.prefix = prefix
+        self.freeze = False  # see load_value
         saved = load_value(folder / self.INDEX, version)
         self.index: set[str] = saved if isinstance(saved, set) else set()
         self.wanted: set[str] = set()
@@ -98,42 +116,45 @@ class ShardedMemo:
     def __contains__(self, key: str) -> bool:
         return key in self.index
 
-    def _shard(self, key: str) -> dict[str, Any]:
-        name = key[:self.prefix]
+    def _shard(self, name: str) -> dict[str, Any]:
         shard = self._shards.get(name)
         if shard is None:
-            loaded = load_value(self.folder / f"{name}.pickle", self.version)
+            loaded = load_value(self.folder / f"{name}.pickle", self.version, self.freeze)
             shard = self._shards[name] = loaded if isinstance(loaded, dict) else {}
         return shard
 
     def get(self, key: str) -> Any | None:
         self.wanted.add(key)
-        return self._shard(key).get(key) if key in self.index else None
+        name = key[:self.prefix]
+        if key not in self.index and name not in self._shards:
+            return None  # neither stored before nor put by this build: no shard to read
+        return self._shard(name).get(key)
 
     def keep(self, key: str) -> None:
         """The build still wants ``key`` without reading it now."""
         self.wanted.add(key)
 
     def put(self, key: str, value: Any) -> None:
+        """Store ``value`` (also after changing a value ``get`` returned: marks its shard changed)."""
         self.wanted.add(key)
-        self._shard(key)[key] = value
-        self._changed.add(key[:self.prefix])
+        name = key[:self.prefix]
+        self._shard(name)[key] = value
+        self._changed.add(name)
 
     def save(self) -> None:
-        """Rewrite changed shards, drop unwanted ones, then the index (written last)."""
         wanted_shards = {key[:self.prefix] for key in self.wanted}
         for name, shard in self._shards.items():
             kept = {key: value for key, value in shard.items() if key in self.wanted}
-            if name in self._changed or len(kept) != len(shard):
-                if kept:
-                    save_value(self.folder / f"{name}.pickle", self.version, kept)
-                else:
-                    (self.folder / f"{name}.pickle").unlink(missing_ok=True)
+            if kept and (name in self._changed or len(kept) != len(shard)):
+                save_value(self.folder / f"{name}.pickle", self.version, kept)
+            elif not kept:
+                wanted_shards.discard(name)
         if self.folder.is_dir():
-            for path in self.folder.glob("*.pickle"):
-                if path.name != self.INDEX and path.stem not in wanted_shards:
-                    path.unlink(missing_ok=True)
-        stored = {key for key in self.wanted if key in self.index or key in self._shards.get(
-            key[:self.prefix], {})}
+            for entry in os.scandir(self.folder):
+                name = entry.name
+                if name != self.INDEX and name.endswith(".pickle") and name[:-7] not in wanted_shards:
+                    os.unlink(entry.path)
+        stored = {key for key in self.wanted if key in self._shards.get(key[:self.prefix], self.index)}
         if stored != self.index:
             save_value(self.folder / self.INDEX, self.version, stored)
+            self.index = stored

@@ -43,17 +43,22 @@ from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
 from . import __version__, feeds, search
+from .cache import ShardedMemo
 from .config import Project, Settings
 from .diagnostics import BriefgenError, Diagnostics, Problem
 from .markup import _FORBIDDEN_CHARS, markdown_block, parse_iso_date
 from .models import Article, Briefing
 from .render_cache import (
+    BriefingCore,
     BriefingSummary,
     FileState,
+    Fragments,
     RenderCache,
-    briefing_fingerprint,
+    briefing_page_fingerprint,
     content_digest,
+    entry_of,
     fingerprint,
+    record_digest,
 )
 from .sitefiles import (
     MARKER_FILE,
@@ -75,8 +80,8 @@ from .views import (
     briefing_page_data,
     entity_entries,
     index_order,
+    link_facts,
     link_fingerprint_data,
-    outside_sources,
     plan_links,
     plan_redirects,
     publisher_entries,
@@ -87,10 +92,12 @@ STATIC_DIR = "static"
 MIN_PAGES_PER_WORKER = 200
 #: Briefing pages handed to a worker process at a time.
 CHUNK_PAGES = 64
-#: The render cache, under the project's cache folder.
-CACHE_FILE = "render-cache.pickle"
+#: The render cache, a folder under the project's cache folder.
+CACHE_FILE = "render-cache"
+#: Where briefgen before the sharded cache kept it: removed when found.
+OLD_CACHE_FILE = "render-cache.pickle"
 #: Bumped whenever the cache's layout changes; older caches are then ignored.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 #: briefgen modules whose code decides a page's bytes: a change to any of them invalidates the cache.
 RENDER_MODULES = ("render.py", "views.py", "feeds.py", "charts.py", "markup.py", "models.py")
 
@@ -187,7 +194,7 @@ class StoredBytecode(BytecodeCache):
 
 
 def make_environment(dirs: list[Path], compiled: dict[str, bytes] | None = None,
-                     cards: dict[str, str] | None = None) -> Environment:
+                     cards: dict[str, str] | Fragments | None = None) -> Environment:
     env = PageEnvironment(
         bytecode_cache=StoredBytecode(compiled) if compiled is not None else None,
         loader=FileSystemLoader([str(d / "templates") for d in dirs]),
@@ -209,20 +216,20 @@ def make_environment(dirs: list[Path], compiled: dict[str, bytes] | None = None,
     return env
 
 
-def remembered_macro(env: Environment, fragments: dict[str, str], macro: str, item: Any, root: str) -> Markup:
+def remembered_macro(env: Environment, fragments: dict[str, str] | Fragments, macro: str, item: Any, root: str) -> Markup:
     """A macro of macros.html for one briefing (``item`` is its page) or one report a
     publisher published (``item`` is a PublisherItem), remembered by the briefing page's
     fingerprint: an index or publisher page listing thousands re-renders only what changed."""
     return Markup(_remembered(env, fragments, macro, item, root))
 
 
-def remembered_list(env: Environment, fragments: dict[str, str], macro: str, items: list, root: str) -> Markup:
+def remembered_list(env: Environment, fragments: dict[str, str] | Fragments, macro: str, items: list, root: str) -> Markup:
     """``remembered_macro`` for every item, each followed by a newline: the output of
     ``{% for %}`` around it, without a template call per item on pages listing thousands."""
     return Markup("".join([_remembered(env, fragments, macro, item, root) + "\n" for item in items]))
 
 
-def _remembered(env: Environment, fragments: dict[str, str], macro: str, item: Any, root: str) -> str:
+def _remembered(env: Environment, fragments: dict[str, str] | Fragments, macro: str, item: Any, root: str) -> str:
     page = item if isinstance(item, BriefingPage) else getattr(item, "briefing", None)
     key = None
     if isinstance(page, BriefingPage) and page.fingerprint:
@@ -383,6 +390,23 @@ class BriefingResult:
     written: bool
 
 
+def briefing_summary(record: Briefing, articles: dict[str, Article], links: SiteLinks, site_globals: dict
+                     ) -> tuple[BriefingSummary, dict, list[dict], list[dict]]:
+    """(summary, page context, slim key figures, source entries) of one briefing."""
+    warnings, source_warnings = Diagnostics(), Diagnostics()
+    context, key_figures, sources = briefing_page_data(record, articles, links, warnings, source_warnings)
+    path = links.briefing_path(record.id)
+    slim_figures = [_slim_row(row) for row in key_figures]
+    summary = BriefingSummary(
+        figures=pickle.dumps(slim_figures, protocol=pickle.HIGHEST_PROTOCOL),
+        sources=pickle.dumps(sources, protocol=pickle.HIGHEST_PROTOCOL),
+        source_refs=[(_publisher_key(entry["publisher"]), entry["ref"]) for entry in sources],
+        warnings=warnings.warnings, source_warnings=source_warnings.warnings,
+        export=feeds.encode_fragment(feeds.export_fragment(record, path)),
+        feed_entry=_feed_entry_xml(record, path, site_globals))
+    return summary, context, slim_figures, sources
+
+
 class BriefingRenderer:
     """Builds one briefing's page data and summary, and renders and writes its page."""
 
@@ -395,18 +419,9 @@ class BriefingRenderer:
         record_id, page_fingerprint, render_page = task
         work = self.work
         record = work.records[record_id]
-        warnings, source_warnings = Diagnostics(), Diagnostics()
-        context, key_figures, sources = briefing_page_data(record, work.articles, work.links, warnings,
-                                                           source_warnings)
         path = work.links.briefing_path(record_id)
-        slim_figures = [_slim_row(row) for row in key_figures]
-        summary = BriefingSummary(
-            figures=pickle.dumps(slim_figures, protocol=pickle.HIGHEST_PROTOCOL),
-            sources=pickle.dumps(sources, protocol=pickle.HIGHEST_PROTOCOL),
-            source_refs=[(_publisher_key(entry["publisher"]), entry["ref"]) for entry in sources],
-            warnings=warnings.warnings, source_warnings=source_warnings.warnings,
-            export=feeds.encode_fragment(feeds.export_fragment(record, path)),
-            feed_entry=_feed_entry_xml(record, path, work.site_globals))
+        summary, context, slim_figures, sources = briefing_summary(record, work.articles, work.links,
+                                                                   work.site_globals)
         if not render_page:
             return BriefingResult(record_id, summary, None, False)
         page = BriefingPage(record, work.links.slugs[record_id], path, key_figures=slim_figures,
@@ -472,19 +487,41 @@ class BriefingRun:
 
 
 class Summaries:
-    """Every briefing's summary: from the cache, from this build's workers, or built here
-    on demand when a theme reads one before the workers are done."""
+    """Every briefing's summary: its small part (``core``) from the cache or from this
+    build's workers, its bulky part from the sharded cache entry of its page, read only
+    when a page needs it; built here on demand when a theme reads one before the
+    workers are done, or when the cache lost the entry."""
 
-    def __init__(self, records: dict[str, Briefing], articles: dict[str, Article], links: SiteLinks):
+    def __init__(self, records: dict[str, Briefing], articles: dict[str, Article], links: SiteLinks,
+                 site_globals: dict, store: ShardedMemo, page_prints: dict[str, str]):
         self.records = records
         self.articles = articles
         self.links = links
-        self.done: dict[str, BriefingSummary] = {}
+        self.site_globals = site_globals
+        self.store = store
+        self.page_prints = page_prints
+        self.core: dict[str, BriefingCore] = {}
         self.early: dict[str, tuple[list[dict], list[dict]]] = {}
 
+    def add(self, record_id: str, summary: BriefingSummary) -> None:
+        """A summary built in this build: stored with the cards its page entry already has."""
+        self.core[record_id] = BriefingCore.of(summary)
+        key = self.page_prints[record_id]
+        entry = self.store.get(key)
+        self.store.put(key, entry_of(summary, entry["cards"] if entry is not None else None))
+
+    def entry(self, record_id: str) -> dict:
+        key = self.page_prints[record_id]
+        entry = self.store.get(key)
+        if entry is None or "export" not in entry:
+            summary = briefing_summary(self.records[record_id], self.articles, self.links, self.site_globals)[0]
+            entry = entry_of(summary, entry["cards"] if entry is not None else None)
+            self.store.put(key, entry)
+        return entry
+
     def part(self, record_id: str, name: str) -> list:
-        summary = self.done.get(record_id)
-        if summary is None:
+        core = self.core.get(record_id)
+        if core is None:
             if record_id not in self.early:
                 _, key_figures, sources = briefing_page_data(self.records[record_id], self.articles, self.links,
                                                              Diagnostics())
@@ -494,10 +531,10 @@ class Summaries:
                 return [(_publisher_key(entry["publisher"]), entry["ref"]) for entry in sources]
             return key_figures if name == "key_figures" else sources
         if name == "source_refs":
-            return summary.source_refs
+            return core.source_refs
         if name == "key_figures":
-            return pickle.loads(summary.figures)
-        sources = pickle.loads(summary.sources)
+            return pickle.loads(self.entry(record_id)["figures"])
+        sources = pickle.loads(self.entry(record_id)["sources"])
         for entry in sources:  # publisher pages may have moved since the summary was cached
             entry["publisher_url"] = self.links.publisher_urls.get(_publisher_key(entry["publisher"]))
         return sources
@@ -518,11 +555,6 @@ class SiteRender:
 
     def page_fingerprint(self, rel: str, *parts: object) -> str:
         return fingerprint(self.page_key, rel, *parts)
-
-    def briefing_page_fingerprint(self, rel: str, briefing_print: str, links: list[list[str | None]]) -> str:
-        """``page_fingerprint`` for the many briefing pages, without a JSON encoder per page."""
-        text = "\0".join([self.page_key, rel, briefing_print, *("\1".join(map(str, group)) for group in links)])
-        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
     def emit(self, rel: str, page_fingerprint: str, produce: Callable[[], bytes]) -> None:
         """Write ``rel`` unless the file already holds what ``page_fingerprint`` stands for."""
@@ -552,12 +584,16 @@ def _feed_entry_xml(record: Briefing, path: str, site_globals: dict) -> str:
     return feeds.atom_entry(site_url, _feed_entry(record, path, updated))
 
 
-def _feed_entries(model: SiteModel, summaries: Summaries) -> list[dict]:
-    """The dated briefings, newest first; each entry's XML comes from its summary."""
+def _feed_entries(model: SiteModel) -> list[dict]:
+    """The dated briefings, newest first, without their XML (see ``_with_xml``)."""
     dated = [page for page in model.briefings if page.updated is not None]
-    return [{"id": page.record.id, "path": page.path, "updated": page.updated,
-             "xml": summaries.done[page.record.id].feed_entry}
+    return [{"id": page.record.id, "path": page.path, "updated": page.updated}
             for page in sorted(dated, key=lambda p: (-p.updated.toordinal(), p.record.id))]
+
+
+def _with_xml(entries: list[dict], summaries: Summaries) -> list[dict]:
+    """Feed entries with their XML from the summaries: read only when feed.xml is written."""
+    return [{**entry, "xml": summaries.entry(entry["id"])["feed_entry"]} for entry in entries]
 
 
 def render_site(
@@ -602,20 +638,24 @@ def _render_site(project: Project, settings: Settings, briefings: list[Briefing]
     env_key = environment_key(dirs, settings)
     cache_path = project.cache_dir / CACHE_FILE
     cache = RenderCache.load(cache_path, env_key, site_dir)
+    store = cache.entries
     if freeze:
         gc.freeze()  # the cache is long-lived too
+        store.freeze = True
     run = SiteRender(site_dir, cache, report, fingerprint(env_key, site_globals))
 
     # Where every page lives, from the records alone.
     by_id = {record.id: record for record in briefings}
-    outside = {i: outside_sources(record) for i, record in by_id.items()}
-    links = plan_links(briefings, articles, diagnostics, outside)
+    digests = {i: record_digest(record) for i, record in by_id.items()}
+    facts = {digests[i]: cache.facts.get(digests[i]) or link_facts(record) for i, record in by_id.items()}
+    facts_by_id = {i: facts[digest] for i, digest in digests.items()}
+    links = plan_links(briefings, articles, diagnostics, facts_by_id)
     redirect_warnings = Diagnostics()
     redirects = plan_redirects(briefings, links, redirect_warnings)
     ids = sorted(by_id)
-    briefing_prints = {i: briefing_fingerprint(by_id[i], links.slugs[i], articles, outside[i]) for i in ids}
-    page_prints = {i: run.briefing_page_fingerprint(links.briefing_path(i), briefing_prints[i],
-                                                    link_fingerprint_data(by_id[i], links)) for i in ids}
+    page_prints = {i: briefing_page_fingerprint(run.page_key, links.briefing_path(i), digests[i], articles,
+                                                facts_by_id[i].outside, link_fingerprint_data(by_id[i], links))
+                   for i in ids}
     statics = static_files(dirs)
     about_file = project.content_dir / "about.md"
     about_text = None
@@ -646,27 +686,27 @@ def _render_site(project: Project, settings: Settings, briefings: list[Briefing]
 
     # Briefing pages: only those whose inputs changed are built and rendered.
     tasks = []
-    summaries = Summaries(by_id, articles, links)
+    summaries = Summaries(by_id, articles, links, site_globals, store, page_prints)
     for i in ids:
         path = links.briefing_path(i)
         state = cache.current(site_dir, path, page_prints[i])
-        summary = cache.briefings.get(briefing_prints[i])
+        core = cache.briefings.get(page_prints[i])
         if state is not None:
             run.files[path] = state
             run.results.append((path, False))
-        if state is None or summary is None:
+        if state is None or core is None or page_prints[i] not in store:
             tasks.append((i, page_prints[i], state is None))
         else:
-            summaries.done[i] = summary
+            summaries.core[i] = core
     work = BriefingWork(dirs=[str(d) for d in dirs], site_dir=str(site_dir), site_globals=site_globals,
                         records=by_id, articles=articles, links=links, known=cache.files,
                         compiled=cache.compiled)
     briefing_run = BriefingRun(work, tasks, _worker_count(jobs))
     try:
-        env = make_environment(dirs, cache.compiled, cache.cards)
+        env = make_environment(dirs, cache.compiled, Fragments(store))
+        make_context = partial(_make_context, articles=articles, links=links)
         pages = {i: BriefingPage(by_id[i], links.slugs[i], links.briefing_path(i), fingerprint=page_prints[i],
-                                 summary=partial(summaries.part, i),
-                                 make_context=partial(_make_context, by_id[i], articles, links)) for i in ids}
+                                 summary=summaries.part, make_context=make_context) for i in ids}
         ordered = index_order(list(pages.values()))
 
         def shown(listed: list[BriefingPage]) -> str:
@@ -697,7 +737,7 @@ def _render_site(project: Project, settings: Settings, briefings: list[Briefing]
         run.template_page(env, site_globals, PageJob("404.html", "404.html", {}))
 
         for result in briefing_run.results():
-            summaries.done[result.id] = result.summary
+            summaries.add(result.id, result.summary)
             if result.page is not None:
                 path = links.briefing_path(result.id)
                 run.files[path] = result.page
@@ -707,9 +747,9 @@ def _render_site(project: Project, settings: Settings, briefings: list[Briefing]
 
     # Warnings in the order a whole-site build meets them.
     for i in ids:
-        diagnostics.warnings.extend(summaries.done[i].warnings)
+        diagnostics.warnings.extend(summaries.core[i].warnings)
     for page in ordered:
-        diagnostics.warnings.extend(summaries.done[page.record.id].source_warnings)
+        diagnostics.warnings.extend(summaries.core[page.record.id].source_warnings)
     diagnostics.warnings.extend(redirect_warnings.warnings)
     model = SiteModel(briefings=ordered, actors=entities["actors"], places=entities["places"],
                       publishers=publisher_entries(ordered, links), redirects=redirects)
@@ -727,13 +767,13 @@ def _render_site(project: Project, settings: Settings, briefings: list[Briefing]
 
     # Everything but the pages: feed, sitemap, robots.txt, export, GitHub Pages files.
     if site_url:
-        entries = _feed_entries(model, summaries)
-        if entries:
-            shown_entries = [[entry["id"], briefing_prints[entry["id"]]] for entry in entries]
+        feed = _feed_entries(model)
+        if feed:
+            shown_entries = [[entry["id"], page_prints[entry["id"]]] for entry in feed]
             run.emit("feed.xml", run.page_fingerprint("feed.xml", shown_entries), lambda: feeds.atom_feed(
                 site_url=site_url, title=settings.title, description=settings.description,
-                language=settings.language, entries=entries))
-        undated = len(model.briefings) - len(entries)
+                language=settings.language, entries=_with_xml(feed, summaries)))
+        undated = len(model.briefings) - len(feed)
         if undated:
             report.notices.append(f"feed: {undated} briefing(s) carry no date and are left out of feed.xml "
                                   "(Atom needs one; briefgen never invents dates)")
@@ -749,8 +789,8 @@ def _render_site(project: Project, settings: Settings, briefings: list[Briefing]
     if settings.cname:
         cname = settings.cname.strip().encode("utf-8") + b"\n"
         run.emit("CNAME", run.page_fingerprint("CNAME", settings.cname), lambda: cname)
-    run.emit("briefings.json", run.page_fingerprint("briefings.json", [briefing_prints[i] for i in ids]),
-             lambda: feeds.export_from_encoded([summaries.done[i].export for i in ids]))
+    run.emit("briefings.json", run.page_fingerprint("briefings.json", "".join([page_prints[i] for i in ids])),
+             lambda: feeds.export_from_encoded([summaries.entry(i)["export"] for i in ids]))
     for rel, source in statics.items():
         data = source.read_bytes()
         run.emit(rel, run.page_fingerprint(rel, content_digest(data)), lambda data=data: data)
@@ -768,8 +808,8 @@ def _render_site(project: Project, settings: Settings, briefings: list[Briefing]
     run.writer.write(MARKER_FILE, _manifest_bytes(planned))
 
     cache.files = run.files
-    cache.briefings.update((briefing_prints[i], summaries.done[i]) for i in ids)
-    cache.prune(set(briefing_prints.values()), set(page_prints.values()))
+    cache.briefings.update((page_prints[i], summaries.core[i]) for i in ids)
+    cache.keep_only(set(page_prints.values()), facts)
     bundle = site_dir / search.BUNDLE_DIR
     if settings.search:
         # Pagefind reads only the HTML pages: when none changed since it last
@@ -789,6 +829,7 @@ def _render_site(project: Project, settings: Settings, briefings: list[Briefing]
         if bundle.is_dir() and not bundle.is_symlink():
             shutil.rmtree(bundle)
     cache.save(cache_path)
+    (project.cache_dir / OLD_CACHE_FILE).unlink(missing_ok=True)
     return report
 
 

@@ -8,20 +8,24 @@ only costs one full render.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import json
 import marshal
 import os
 import pickle
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 from .atomic import write_atomic
+from .cache import ShardedMemo
 from .diagnostics import Problem
 from .models import Article, Briefing
-from .views import outside_sources
+from .views import LinkFacts
 
 
 def content_digest(data: bytes) -> str:
@@ -64,15 +68,48 @@ def _article_facts(article: Article | None) -> tuple | None:
     return (article.title, article.source, article.url, published, article.author)
 
 
-def briefing_fingerprint(record: Briefing, slug: str, articles: dict[str, Article],
-                         outside: list[str] | None = None) -> str:
-    """Everything a briefing's own page data comes from: the record, its slug, cited articles
-    (``outside``: the record's ``outside_sources``, when already known)."""
-    digest = hashlib.sha256(_record_bytes(record))
-    keys = outside_sources(record) if outside is None else outside
-    cited = [(key, _article_facts(articles.get(key))) for key in keys]
-    digest.update(json.dumps([slug, cited], ensure_ascii=False).encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
+def record_digest(record: Briefing) -> str:
+    """A digest of the record's values: what the render cache remembers record facts by."""
+    return hashlib.sha256(_record_bytes(record)).hexdigest()
+
+
+def briefing_page_fingerprint(page_key: str, rel: str, record_digest: str, articles: dict[str, Article],
+                              outside: tuple[str, ...], links: list[list[str | None]]) -> str:
+    """Everything a briefing page shows: the site-wide ``page_key``, its path, the record
+    (by ``record_digest``), the articles it cites without listing them (``outside``) and
+    its entity and publisher links. One hash per briefing, without a JSON encoder
+    unless the briefing cites outside articles."""
+    cited = json.dumps([(key, _article_facts(articles.get(key))) for key in outside],
+                       ensure_ascii=False) if outside else ""
+    text = "\0".join([page_key, rel, record_digest, cited, *("\1".join(map(str, group)) for group in links)])
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@contextmanager
+def no_gc(freeze: bool = False) -> Iterator[None]:
+    """No garbage collection while (un)pickling the cache: its hundreds of thousands of new
+    objects would otherwise set off full collections that find nothing to free. ``freeze``:
+    in a render that froze its long-lived objects (see render_site), what was read joins them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            if freeze:
+                gc.freeze()
+            gc.enable()
+
+
+def _plain(values: dict[str, tuple]) -> dict[str, tuple]:
+    """NamedTuples as plain tuples: pickling a NamedTuple costs a Python call per object."""
+    return {key: tuple(value) for key, value in values.items()}
+
+
+def _typed(kind: type, values: dict[str, tuple]) -> dict:
+    """The reverse of ``_plain`` (``tuple.__new__`` is a C call; ``kind(*value)`` is not)."""
+    new = tuple.__new__
+    return {key: new(kind, value) for key, value in values.items()}
 
 
 class FileState(NamedTuple):
@@ -88,7 +125,7 @@ class FileState(NamedTuple):
 
 
 class BriefingSummary(NamedTuple):
-    """What one briefing gives the rest of the site, cached by its fingerprint."""
+    """What one briefing gives the rest of the site, as a briefing page job returns it."""
 
     figures: bytes  # pickled key figures and source entries: loaded only for the pages that show them
     sources: bytes
@@ -99,47 +136,110 @@ class BriefingSummary(NamedTuple):
     feed_entry: str  # its entry of feed.xml ("" when it has none)
 
 
+class BriefingCore(NamedTuple):
+    """The part of a summary every build needs for every briefing: kept in the core file."""
+
+    source_refs: list[tuple[str | None, int]]
+    warnings: list[Problem]
+    source_warnings: list[Problem]
+
+    @classmethod
+    def of(cls, summary: BriefingSummary) -> BriefingCore:
+        return cls(summary.source_refs, summary.warnings, summary.source_warnings)
+
+
+def entry_of(summary: BriefingSummary, cards: dict[str, str] | None = None) -> dict:
+    """A briefing page's entry in the sharded store: the bulky parts of its summary, its cards."""
+    return {"figures": summary.figures, "sources": summary.sources, "export": summary.export,
+            "feed_entry": summary.feed_entry, "cards": {} if cards is None else cards}
+
+
+class Fragments:
+    """Rendered list entries (index cards, publisher items, entity links) by key, each kept
+    in the entry of the briefing page it shows: the key starts with that page's fingerprint."""
+
+    def __init__(self, store: ShardedMemo):
+        self.store = store
+
+    def get(self, key: str) -> str | None:
+        entry = self.store.get(key.split("\0", 1)[0])
+        return None if entry is None else entry["cards"].get(key)
+
+    def __setitem__(self, key: str, html: str) -> None:
+        page = key.split("\0", 1)[0]
+        entry = self.store.get(page)
+        if entry is None:  # a page whose summary this build has not stored yet
+            entry = {"cards": {}}
+        entry["cards"][key] = html
+        self.store.put(page, entry)
+
+
 @dataclass
 class RenderCache:
-    """The state of the last render: per output file and per briefing.
+    """The state of the last render: per output file and per briefing page.
 
-    Stored with one atomic write; a cache that is missing, unreadable or made
-    for other themes, settings or code is simply empty. Files are trusted only
-    when their size and mtime still match, so a cache that is out of date costs
+    A folder: the core file (every site file's state, each briefing page's
+    small summary part, compiled templates) is read and written whole; the
+    bulky parts of each briefing page's entry (figures, sources, export, feed
+    entry, cards) are sharded by page fingerprint, so a rebuild reads only the
+    shards it needs and rewrites only the ones that changed. Every file is
+    written atomically; a cache that is missing, unreadable or made for other
+    themes, settings or code is simply empty. Site files are trusted only when
+    their size and mtime still match, so a cache that is out of date costs
     time, never correctness.
     """
+
+    CORE = "core.pickle"
+    ENTRIES = "briefings"
+    #: Pickled one by one inside the core file: a pickler's memo of every object at once costs more.
+    PARTS = ("files", "briefings", "compiled", "facts")
 
     key: str = ""
     site: str = ""
     files: dict[str, FileState] = field(default_factory=dict)
-    briefings: dict[str, BriefingSummary] = field(default_factory=dict)
+    briefings: dict[str, BriefingCore] = field(default_factory=dict)  # by briefing page fingerprint
     search_state: str | None = None
     compiled: dict[str, bytes] = field(default_factory=dict)  # Jinja bytecode by template
-    cards: dict[str, str] = field(default_factory=dict)  # index entries and publisher items, by fingerprint
+    facts: dict[str, LinkFacts] = field(default_factory=dict)  # by record digest
+    entries: ShardedMemo | None = None  # not pickled with the core
 
     @classmethod
-    def load(cls, path: Path, key: str, site_dir: Path) -> RenderCache:
+    def load(cls, folder: Path, key: str, site_dir: Path) -> RenderCache:
         fresh = cls(key=key, site=str(site_dir.resolve()))
+        cached = fresh
         try:
-            with open(path, "rb") as handle:
-                cached = pickle.load(handle)
+            with open(folder / cls.CORE, "rb") as handle, no_gc():
+                saved = pickle.load(handle)
+                if isinstance(saved, dict) and saved.get("key") == key:
+                    parts = {name: pickle.loads(saved.pop(name)) for name in cls.PARTS}
+                    cached = cls(**saved, compiled=parts["compiled"], files=_typed(FileState, parts["files"]),
+                                 briefings=_typed(BriefingCore, parts["briefings"]),
+                                 facts=_typed(LinkFacts, parts["facts"]))
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, IndexError, KeyError,
                 TypeError, ValueError):  # a torn, foreign or older cache is only a cold start
-            return fresh
-        if not isinstance(cached, cls) or cached.key != key:
-            return fresh
+            pass
         if cached.site != fresh.site:
             cached.site, cached.files, cached.search_state = fresh.site, {}, None
+        cached.entries = ShardedMemo(folder / cls.ENTRIES, key)
         return cached
 
-    def prune(self, briefing_prints: set[str], page_prints: set[str]) -> None:
-        """Forget briefings and index entries the site no longer has."""
-        self.briefings = {k: v for k, v in self.briefings.items() if k in briefing_prints}
-        self.cards = {k: v for k, v in self.cards.items() if k.split("\0", 1)[0] in page_prints}
+    def keep_only(self, page_prints: set[str], facts: dict[str, LinkFacts]) -> None:
+        """Forget briefing pages and records the site no longer has."""
+        self.briefings = {k: v for k, v in self.briefings.items() if k in page_prints}
+        self.facts = facts
+        for key in page_prints:
+            self.entries.keep(key)
 
-    def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+    def save(self, folder: Path) -> None:
+        """The entries first, the core last: the core never names an entry that was not saved."""
+        with no_gc():
+            self.entries.save()
+            parts = {"files": _plain(self.files), "briefings": _plain(self.briefings), "facts": _plain(self.facts),
+                     "compiled": self.compiled}
+            saved = {"key": self.key, "site": self.site, "search_state": self.search_state,
+                     **{name: pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) for name, value in parts.items()}}
+            data = pickle.dumps(saved, protocol=pickle.HIGHEST_PROTOCOL)
+        write_atomic(folder / self.CORE, data, durable=False)
 
     def current(self, site_dir: Path, rel: str, page_fingerprint: str) -> FileState | None:
         """The recorded state of ``rel`` when it was made from these inputs and is untouched since."""
@@ -147,7 +247,7 @@ class RenderCache:
         if state is None or state.fingerprint != page_fingerprint:
             return None
         try:
-            stat = os.lstat(os.path.join(site_dir, rel))  # not pathlib: this runs for every file
+            stat = os.lstat(f"{site_dir}/{rel}")  # neither pathlib nor os.path.join: this runs for every file
         except OSError:
             return None
         return state if state.matches(stat) else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from json.encoder import encode_basestring_ascii
 from pathlib import Path
 
 from . import search
@@ -113,7 +114,12 @@ def _is_plain_relative(rel: str) -> bool:
 
 
 def _manifest_bytes(files: set[str]) -> bytes:
-    return (json.dumps({"generator": "briefgen", "files": sorted(files)}, indent=0) + "\n").encode("utf-8")
+    """``json.dumps({"generator": "briefgen", "files": sorted(files)}, indent=0)`` and a newline,
+    with each name encoded by the C encoder: with an indent, json's own is pure Python."""
+    if not files:
+        return b'{\n"generator": "briefgen",\n"files": []\n}\n'
+    names = ",\n".join(map(encode_basestring_ascii, sorted(files)))
+    return f'{{\n"generator": "briefgen",\n"files": [\n{names}\n]\n}}\n'.encode()
 
 
 _LEFTOVER_TEMP = re.compile(r"^\..+\.\d+\.tmp$")

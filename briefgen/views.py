@@ -9,10 +9,11 @@ entity and publisher pages, ordering. Untrusted strings pass through untouched
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import NamedTuple
 
 from .charts import history_svg
 from .diagnostics import Diagnostics
@@ -85,17 +86,31 @@ class BriefingPage:
     ``key_figures`` and ``source_entries`` are all the index, entity and publisher
     pages need; they and the full page ``context`` are built (or loaded from a
     cache) only when something reads them, so an unchanged briefing costs no
-    work on an incremental render.
+    work on an incremental render. ``summary(record id, part name)`` and
+    ``make_context(record)`` are shared by every page: a site of thousands
+    creates no closure per page.
     """
+
+    __slots__ = (
+        "_context",
+        "_make_context",
+        "_parts",
+        "_summary",
+        "fingerprint",
+        "path",
+        "record",
+        "slug",
+        "updated",
+    )
 
     def __init__(self, record: Briefing, slug: str, path: str, *, key_figures: list[dict] | None = None,
                  source_entries: list[dict] | None = None, context: dict | None = None,
-                 summary: Callable[[str], list] | None = None, make_context: Callable[[], dict] | None = None,
-                 fingerprint: str = ""):
+                 summary: Callable[[str, str], list] | None = None,
+                 make_context: Callable[[Briefing], dict] | None = None, fingerprint: str = ""):
         self.record = record
         self.slug = slug
         self.path = path
-        self.updated: date | None = parse_iso_date(record.updated)
+        self.updated: date | None = _parse_date(record.updated) if isinstance(record.updated, str) else None
         self.fingerprint = fingerprint  # of everything the page shows; "" when unknown
         self._parts: dict[str, list] = {}
         if key_figures is not None:
@@ -111,7 +126,7 @@ class BriefingPage:
         if name not in self._parts:
             if self._summary is None:
                 raise ValueError(f"no {name} for briefing {self.record.id!r}")
-            self._parts[name] = self._summary(name)
+            self._parts[name] = self._summary(self.record.id, name)
         return self._parts[name]
 
     @property
@@ -132,8 +147,14 @@ class BriefingPage:
         if self._context is None:
             if self._make_context is None:
                 raise ValueError(f"no page data for briefing {self.record.id!r}")
-            self._context = self._make_context()
+            self._context = self._make_context(self.record)
         return self._context
+
+
+@lru_cache(maxsize=65536)
+def _parse_date(value: str) -> date | None:
+    """``parse_iso_date``, remembered: thousands of briefings share a few hundred dates."""
+    return parse_iso_date(value)
 
 
 class PublisherItem:
@@ -471,45 +492,72 @@ def outside_sources(record: Briefing) -> list[str]:
     return sorted(keys)
 
 
-def source_publishers(record: Briefing, articles: dict[str, Article],
-                      outside: list[str] | None = None) -> list[str | None]:
-    """The publisher of every entry the briefing's source list will have (see BriefingBuilder);
-    the order does not matter, only which publishers appear. ``outside``: the record's
-    ``outside_sources``, when already known."""
+class LinkFacts(NamedTuple):
+    """What ``plan_links`` needs of one record, worked out from the record alone, so a
+    render can remember it by the record's digest instead of walking every entity again."""
+
+    actors: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]  # (entity key, spellings, kinds) by key
+    places: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]
+    publishers: tuple[tuple[str, str], ...]  # (publisher key or "", name) of its own source entries, by key
+    outside: tuple[str, ...]  # outside_sources
+
+
+def link_facts(record: Briefing) -> LinkFacts:
+    entities = []
+    for attribute in ("actors", "places"):
+        spellings: dict[str, set[str]] = defaultdict(set)
+        kinds: dict[str, set[str]] = defaultdict(set)
+        for entity in getattr(record, attribute):
+            if not entity.name or not entity.name.strip():
+                continue
+            key = entity_key(entity.name)
+            spellings[key].add(" ".join(entity.name.split()))
+            kinds[key].add(entity.kind)
+        entities.append(tuple((key, tuple(sorted(spellings[key])), tuple(sorted(kinds[key], key=str)))
+                              for key in sorted(spellings)))
     first: dict[str, Source] = {}
     for source in sorted(record.sources, key=lambda s: (s.ref, s.key)):
         first.setdefault(source.key, source)
-    publishers = [source.publisher for source in first.values()]
-    if articles:
-        for key in outside_sources(record) if outside is None else outside:
-            article = articles.get(key)
-            if article is not None:
-                publishers.append(article.source)
-    return publishers
+    return LinkFacts(entities[0], entities[1], _publishers(source.publisher for source in first.values()),
+                     tuple(outside_sources(record)))
+
+
+def _publishers(publishers: Iterable[str | None]) -> tuple[tuple[str, str], ...]:
+    """(key or "", name shown) of each distinct publisher, by key."""
+    found = {}
+    for publisher in publishers:
+        key = _publisher_key(publisher)
+        found.setdefault((key or "", " ".join(publisher.split()) if key else UNKNOWN_PUBLISHER), None)
+    return tuple(sorted(found))
+
+
+def source_publishers(facts: LinkFacts, articles: dict[str, Article]) -> tuple[tuple[str, str], ...]:
+    """(key or "", name) of every publisher the briefing's source list will have (see
+    BriefingBuilder); the order does not matter, only which publishers appear."""
+    outside = [articles[key].source for key in facts.outside if key in articles] if articles else []
+    return tuple(sorted({*facts.publishers, *_publishers(outside)})) if outside else facts.publishers
 
 
 def plan_links(briefings: list[Briefing], articles: dict[str, Article], diagnostics: Diagnostics,
-               outside: dict[str, list[str]] | None = None) -> SiteLinks:
+               facts: dict[str, LinkFacts] | None = None) -> SiteLinks:
     """Slugs and entity/publisher page paths for the whole site; warns about bad slugs.
-    ``outside``: each record's ``outside_sources`` by id, when already known."""
+    ``facts``: each record's ``link_facts`` by id, when already known."""
+    if facts is None:
+        facts = {record.id: link_facts(record) for record in briefings}
     slugs = briefing_slugs(briefings, diagnostics)
     names: dict[str, dict[str, set[str]]] = {}
     kinds: dict[str, dict[str, set[str]]] = {}
     paths: dict[str, dict[str, str]] = {}
     keys_of: dict[str, dict[str, list[str]]] = {"actors": {}, "places": {}}
-    for attribute, directory in (("actors", ACTORS_DIR), ("places", PLACES_DIR)):
+    for column, (attribute, directory) in enumerate((("actors", ACTORS_DIR), ("places", PLACES_DIR))):
         spellings: dict[str, set[str]] = defaultdict(set)
         entity_kinds: dict[str, set[str]] = defaultdict(set)
         for record in briefings:
-            found = set()
-            for entity in getattr(record, attribute):
-                if not entity.name or not entity.name.strip():
-                    continue
-                key = entity_key(entity.name)
-                found.add(key)
-                spellings[key].add(" ".join(entity.name.split()))
-                entity_kinds[key].add(entity.kind)
-            keys_of[attribute][record.id] = sorted(found)
+            found = facts[record.id][column]
+            for key, spelled, kinds_of in found:
+                spellings[key].update(spelled)
+                entity_kinds[key].update(kinds_of)
+            keys_of[attribute][record.id] = [key for key, _, _ in found]
         slugs_by_key = allocate_slugs(sorted(spellings))
         names[attribute], kinds[attribute] = spellings, entity_kinds
         paths[attribute] = {key: f"{directory}/{slugs_by_key[key]}.html" for key in spellings}
@@ -517,13 +565,11 @@ def plan_links(briefings: list[Briefing], articles: dict[str, Article], diagnost
     publisher_names: dict[str | None, set[str]] = defaultdict(set)
     link_keys: dict[str, tuple[list[str], list[str], list[str | None]]] = {}
     for record in briefings:
-        found_publishers = set()
-        for publisher in source_publishers(record, articles, outside.get(record.id) if outside else None):
-            key = _publisher_key(publisher)
-            found_publishers.add(key or "")
-            publisher_names[key].add(" ".join(publisher.split()) if key else UNKNOWN_PUBLISHER)
+        found = source_publishers(facts[record.id], articles)
+        for key, name in found:
+            publisher_names[key or None].add(name)
         link_keys[record.id] = (keys_of["actors"][record.id], keys_of["places"][record.id],
-                                [key or None for key in sorted(found_publishers)])
+                                list(dict.fromkeys([key or None for key, _ in found])))
     named = sorted(k for k in publisher_names if k is not None)
     publisher_slugs = allocate_slugs(named, reserved={UNKNOWN_PUBLISHER})
     publisher_urls: dict[str | None, str] = {k: f"{PUBLISHERS_DIR}/{publisher_slugs[k]}.html" for k in named}

@@ -76,3 +76,12 @@ def test_a_sharded_memo_survives_a_lost_shard_or_a_new_version(tmp_path):
     (folder / f"{key(1)[:2]}.pickle").unlink()  # as if a build died after the index was written
     assert ShardedMemo(folder, "v").get(key(1)) is None
     assert key(1) not in ShardedMemo(folder, "v2")
+
+
+def test_a_value_put_in_a_sharded_memo_reads_back_before_and_after_saving(tmp_path):
+    memo = ShardedMemo(tmp_path / "memo", "v")
+    memo.put(key(5), {"cards": {}})
+    memo.get(key(5))["cards"]["x"] = "<li>"
+    assert memo.get(key(5)) == {"cards": {"x": "<li>"}}
+    memo.save()
+    assert ShardedMemo(tmp_path / "memo", "v").get(key(5)) == {"cards": {"x": "<li>"}}
