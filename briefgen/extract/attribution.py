@@ -11,12 +11,15 @@ import re
 from functools import lru_cache
 
 from .gazetteer import place_key, places_in
+from .numbers import factored
 
-SPEECH_VERBS = (
-    r"said|says|say|told|tells|reported|reports|confirmed|confirms|announced|announces|"
-    r"claimed|claims|stated|states|added|adds|noted|estimated|estimates|insisted|warned|"
-    r"accused|accuses|denied|denies|alleged|alleges|explained|wrote|testified"
-)
+# factored on shared letters (same matches, see ``factored``): searched in every sentence
+SPEECH_VERBS = factored([
+    "said", "says", "say", "told", "tells", "reported", "reports", "confirmed", "confirms", "announced",
+    "announces", "claimed", "claims", "stated", "states", "added", "adds", "noted", "estimated", "estimates",
+    "insisted", "warned", "accused", "accuses", "denied", "denies", "alleged", "alleges", "explained", "wrote",
+    "testified",
+])
 _AUTHORITY = re.compile(
     r"\b(?:police|officials?|authorities|ministry|minister|spokes(?:man|woman|person)|army|"
     r"military|government|sheriff|department|office|agency|officers?|chief|coroner|"

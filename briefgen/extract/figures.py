@@ -72,6 +72,19 @@ _ROUNDUP = re.compile(
     r"\b(?:in|over|during)\s+the\s+(?:last|past)\s+(?:\w+\s+)?(?:months|years)\b|"
     r"^\W*related\b",
     re.IGNORECASE)
+# Every _ROUNDUP alternative holds one of these words: most sentences skip its long
+# case-insensitive scan. Three characters match an ASCII letter case-insensitively
+# without lower-casing to it ("ı", "ſ", "İ"); a text holding one is always scanned.
+_ROUNDUP_WORDS = ("shooting", "incident", "attack", "violen", "across", "weekend", "holiday", "hour",
+                  "since", "month", "year", "related")
+_FOLD_EXCEPTIONS = ("ı", "ſ", "İ")
+
+
+def _may_be_roundup(text: str) -> bool:
+    lowered = text.lower()
+    return any(w in lowered for w in _ROUNDUP_WORDS) or any(c in text for c in _FOLD_EXCEPTIONS)
+
+
 # "comes a month after a gunman killed 20", "last October, one person was killed": another incident
 _EARLIER_INCIDENT = re.compile(
     rf"\b(?:came|comes|coming|happened|occurred)\b[^.;]{{0,40}}\b(?:after|before|since)\b|"
@@ -121,7 +134,7 @@ def is_background(text: str, match: Match, published: date | None, position: int
         return True
     if position >= 3 and _OTHER_EVENT.search(before):
         return True
-    if _PAST_TIME.search(text) or _STATISTIC.search(text) or _ROUNDUP.search(text):
+    if _PAST_TIME.search(text) or _STATISTIC.search(text) or (_may_be_roundup(text) and _ROUNDUP.search(text)):
         return True
     if _EARLIER_INCIDENT.search(text[max(0, match.start - 120) : match.start]):
         return True

@@ -22,8 +22,32 @@ SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 # Words that stand for exactly one person in "a man was killed", "killing one".
 SINGULAR = {"a": 1, "an": 1, "one": 1, "another": 1, "a second": 1, "a third": 1}
 
-_UNIT_WORDS = "|".join(sorted(UNITS, key=len, reverse=True))
-_TEN_WORDS = "|".join(TENS)
+
+def factored(words: list[str]) -> str:
+    """An alternation of literal words, factored on shared leading letters.
+
+    The regex engine tries every branch of a flat alternation at each position;
+    factored, it compares one letter per branch level. Words that share a prefix
+    keep their order and words that differ in a letter cannot both match, so the
+    pattern matches exactly what the flat one does.
+    """
+    branches: dict[str, list[str]] = {}
+    for word in words:
+        branches.setdefault(word[:1], []).append(word[1:])
+    parts = []
+    for first, rests in branches.items():
+        if not first:
+            parts.append("")  # the word ended here: an empty branch, in its place
+        elif len(rests) == 1:
+            parts.append(re.escape(first + rests[0]))
+        else:
+            parts.append(f"{re.escape(first)}(?:{factored(rests)})")
+    return "|".join(parts)
+
+
+# factored: number words are tried at every word of every sentence the rules scan
+_UNIT_WORDS = factored(sorted(UNITS, key=len, reverse=True))
+_TEN_WORDS = factored(list(TENS))
 _WORD_BASE = rf"(?:(?:{_TEN_WORDS})(?:\s?-\s?(?:{_UNIT_WORDS}))?|{_UNIT_WORDS})"
 _WORD_NUMBER = (
     rf"(?:{_WORD_BASE}(?:\s+(?:hundred|thousand|million))?"
@@ -39,12 +63,15 @@ NUMBER = rf"(?:{_DIGIT_NUMBER}|{_WORD_NUMBER})"
 NUMBER_START = "(?=[\\d" + "".join(sorted({w[0] for w in [*UNITS, *TENS, "a"]})) + "])"
 
 #: Hedges that qualify a count; kept as the figure's qualifier.
-QUALIFIER = (
-    r"(?:at\s+least|more\s+than|no\s+fewer\s+than|not\s+less\s+than|over|nearly|almost|"
-    r"about|around|roughly|approximately|some|up\s+to|as\s+many\s+as|an\s+estimated|"
-    r"well\s+over|upwards\s+of|close\s+to|at\s+most|fewer\s+than|less\s+than|above|"
-    r"another|a\s+further|an\s+additional)"
+_QUALIFIERS = (
+    "at least", "more than", "no fewer than", "not less than", "over", "nearly", "almost",
+    "about", "around", "roughly", "approximately", "some", "up to", "as many as", "an estimated",
+    "well over", "upwards of", "close to", "at most", "fewer than", "less than", "above",
+    "another", "a further", "an additional",
 )
+# factored like the number words (no hedge is a prefix of another, so the order is free);
+# a space in a hedge matches any run of whitespace
+QUALIFIER = "(?:" + factored(list(_QUALIFIERS)).replace(re.escape(" "), r"\s+") + ")"
 
 _QUALIFIER_LABELS = {
     "over": "more than", "above": "more than", "well over": "more than",

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .lazy import LazyPattern
-from .numbers import NUMBER, NUMBER_START, QUALIFIER, parse_number, qualifier_label
+from .numbers import (
+    NUMBER,
+    NUMBER_START,
+    QUALIFIER,
+    factored,
+    parse_number,
+    qualifier_label,
+)
 
 _SINGULAR_NOUNS = (
     r"person|man|woman|boy|girl|child|kid|baby|infant|toddler|teen|teenager|youth|student|"
@@ -44,31 +51,9 @@ _PLURAL_NOUNS = (
 )
 
 
-def _factored(words: list[str]) -> str:
-    """An alternation of literal words, factored on shared leading letters.
-
-    The regex engine tries every branch of a flat alternation at each position;
-    factored, it compares one letter per branch level. Words that share a prefix
-    keep their order and words that differ in a letter cannot both match, so the
-    pattern matches exactly what the flat one does.
-    """
-    branches: dict[str, list[str]] = {}
-    for word in words:
-        branches.setdefault(word[:1], []).append(word[1:])
-    parts = []
-    for first, rests in branches.items():
-        if not first:
-            parts.append("")  # the word ended here: an empty branch, in its place
-        elif len(rests) == 1:
-            parts.append(re.escape(first + rests[0]))
-        else:
-            parts.append(f"{re.escape(first)}(?:{_factored(rests)})")
-    return "|".join(parts)
-
-
-PERSON_SINGULAR = _factored(_SINGULAR_NOUNS.split("|"))
+PERSON_SINGULAR = factored(_SINGULAR_NOUNS.split("|"))
 # nationalities ("Palestinians") after the listed nouns, as capitalised plurals
-PERSON_PLURAL = _factored(_PLURAL_NOUNS.split("|")) + r"|(?-i:[A-Z][a-z]+(?:ans|ians|is|ese|ns|ites))"
+PERSON_PLURAL = factored(_PLURAL_NOUNS.split("|")) + r"|(?-i:[A-Z][a-z]+(?:ans|ians|is|ese|ns|ites))"
 PERSON = rf"(?:{PERSON_PLURAL}|{PERSON_SINGULAR}|[\w-]*(?:year|month|week)-olds?)"
 
 KILL_STATE = (
@@ -388,7 +373,8 @@ def normalize(sentence: str) -> str:
     return text
 
 
-_NUMBER_RE = LazyPattern(rf"(?<![\w-]){NUMBER}(?![\w])|\d", re.IGNORECASE)
+# NUMBER_START first: most positions are rejected by one character class
+_NUMBER_RE = LazyPattern(rf"{NUMBER_START}(?:(?<![\w-]){NUMBER}(?![\w])|\d)", re.IGNORECASE)
 
 
 # One pass instead of one per mask; each keeps its own case sensitivity. Leftmost
@@ -424,6 +410,14 @@ _AFTER_NUMBER = LazyPattern("|".join("(?:" + _MASKS[i].pattern[len(_LEAD):] + ")
                            re.IGNORECASE)
 
 
+# (mask, hint) pairs worth testing, with and without digits in the sentence: without
+# digits only the masks that can hide a number word apply
+_MASK_CANDIDATES = {
+    has_digits: [(i, hint) for i, hint in enumerate(_MASK_HINTS)
+                 if i not in _NUMBER_LED and (has_digits or _HIDES_WORDS[i])]
+    for has_digits in (False, True)
+}
+
 _NUMBER_WORD = LazyPattern(rf"{NUMBER_START}\b{NUMBER}\b", re.IGNORECASE)
 
 # Casualty words that are not about casualties ("injured reserve" in sports).
@@ -444,10 +438,7 @@ def mask_non_counts(text: str) -> str:
     if not has_digits and not _NUMBER_WORD.search(text):
         return text
     lowered = text.lower()
-    chosen = tuple(
-        i for i, hint in enumerate(_MASK_HINTS)
-        if i not in _NUMBER_LED and (has_digits or _HIDES_WORDS[i]) and (hint is None or hint.search(lowered))
-    )
+    chosen = tuple(i for i, hint in _MASK_CANDIDATES[has_digits] if hint is None or hint.search(lowered))
     masks = _active_masks(chosen)
     if masks is not None:
         text = masks.sub(hide, text)
