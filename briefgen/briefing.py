@@ -65,11 +65,11 @@ from .briefing_store import (
     journal,
     linked_folder,
     load_store,
-    quiet_gc,
     shown_path,
     stat_key,
 )
 from .briefing_yaml import render
+from .cache import paused_gc
 from .config import Project
 from .diagnostics import BriefgenError, Problem
 from .extract import find_disputes
@@ -171,7 +171,7 @@ def _source_fields(article: Article, copy_of: str | None) -> dict:
 
 def plan(store: Store, stories: list, articles: dict[str, Article], settings) -> list[Plan]:
     """Decide each briefing's articles (rules in ``briefing_members.plan``)."""
-    with quiet_gc():
+    with paused_gc():
         return plan_members(store, stories, articles, settings)
 
 
@@ -181,7 +181,7 @@ def reconcile(store: Store, plans: list[Plan], extractions: Mapping[str, Extract
 
     Disputes are found again on the merged figures, so the editor's corrections count.
     """
-    with quiet_gc():
+    with paused_gc():
         return _reconcile(store, plans, extractions, articles)
 
 
@@ -643,7 +643,7 @@ def _strings(value: Any):
 
 def save_all(project: Project, store: Store, briefings: list[Briefing]) -> SaveReport:
     """Write the reconciled briefings: only changed files, all through one journal."""
-    with quiet_gc():
+    with paused_gc():
         return _save_all(project, store, briefings)
 
 

@@ -12,7 +12,6 @@ are found here too, so ``load_all`` can report everything at once.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import os
@@ -20,14 +19,13 @@ import pickle
 import stat as stat_module
 import time
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from .atomic import Journal, read_bytes, remove_stale_temps, sha256
 from .briefing_schema import SLUG_RE, read_tree, tree_to_document
+from .cache import paused_gc
 from .config import Project
 from .diagnostics import BriefgenError, Problem
 from .safeyaml import MAX_YAML_BYTES
@@ -376,23 +374,6 @@ class StageCache:
                 pass
 
 
-@contextmanager
-def quiet_gc() -> Iterator[None]:
-    """Pause the cycle collector while thousands of small records are built.
-
-    They hold no cycles (reference counting frees them), but every few
-    hundred allocations the collector would walk all of them again, which
-    grows with the project rather than with the work.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def journal(folder: Path) -> Journal:
     return Journal(folder, folder / RECORDS_DIR / JOURNAL_FILE)
 
@@ -414,7 +395,7 @@ def load_store(project: Project) -> tuple[Store, list[Problem]]:
     A file or record whose status matches the stage cache is not read: its
     hash, and for a record what the checks need, come from the cache.
     """
-    with quiet_gc():
+    with paused_gc():
         return _load_store(project)
 
 

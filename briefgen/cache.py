@@ -12,7 +12,8 @@ import gc
 import hashlib
 import os
 import pickle
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,27 +27,37 @@ def code_fingerprint(files: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
-def load_value(path: Path, version: str, freeze: bool = False) -> Any | None:
-    """What ``save_value`` stored at ``path`` for ``version``; None if absent, stale or torn.
+@contextmanager
+def paused_gc(freeze: bool = False) -> Iterator[None]:
+    """No cyclic garbage collection inside: for building or unpickling hundreds
+    of thousands of objects that hold no cycles, which would otherwise set off
+    full collections that walk everything and free nothing.
 
-    The garbage collector is paused while unpickling: hundreds of thousands of
-    new objects would otherwise set off full collections that free nothing.
-    ``freeze`` moves what was read out of the collector's view for good
-    (``gc.freeze``), for values that live as long as the process's work.
+    ``freeze`` moves the objects made inside out of the collector's view for
+    good (``gc.freeze``), for values that live as long as the process's work.
     """
     enabled = gc.isenabled()
     gc.disable()
     try:
-        with path.open("rb") as handle:
-            saved = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
-            IndexError, KeyError, TypeError, ValueError):
-        return None
+        yield
     finally:
         if enabled:
             if freeze:
                 gc.freeze()
             gc.enable()
+
+
+def load_value(path: Path, version: str, freeze: bool = False) -> Any | None:
+    """What ``save_value`` stored at ``path`` for ``version``; None if absent, stale or torn.
+
+    ``freeze``: see ``paused_gc``.
+    """
+    try:
+        with path.open("rb") as handle, paused_gc(freeze):
+            saved = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+            IndexError, KeyError, TypeError, ValueError):
+        return None
     if isinstance(saved, dict) and saved.get("version") == version:
         return saved.get("value")
     return None

@@ -8,21 +8,18 @@ only costs one full render.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import io
 import json
 import marshal
 import os
 import pickle
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 from .atomic import write_atomic
-from .cache import ShardedMemo
+from .cache import ShardedMemo, paused_gc
 from .diagnostics import Problem
 from .models import Article, Briefing
 from .views import LinkFacts
@@ -83,22 +80,6 @@ def briefing_page_fingerprint(page_key: str, rel: str, record_digest: str, artic
                        ensure_ascii=False) if outside else ""
     text = "\0".join([page_key, rel, record_digest, cited, *("\1".join(map(str, group)) for group in links)])
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-@contextmanager
-def no_gc(freeze: bool = False) -> Iterator[None]:
-    """No garbage collection while (un)pickling the cache: its hundreds of thousands of new
-    objects would otherwise set off full collections that find nothing to free. ``freeze``:
-    in a render that froze its long-lived objects (see render_site), what was read joins them."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            if freeze:
-                gc.freeze()
-            gc.enable()
 
 
 def _plain(values: dict[str, tuple]) -> dict[str, tuple]:
@@ -208,7 +189,7 @@ class RenderCache:
         fresh = cls(key=key, site=str(site_dir.resolve()))
         cached = fresh
         try:
-            with open(folder / cls.CORE, "rb") as handle, no_gc():
+            with open(folder / cls.CORE, "rb") as handle, paused_gc():
                 saved = pickle.load(handle)
                 if isinstance(saved, dict) and saved.get("key") == key:
                     parts = {name: pickle.loads(saved.pop(name)) for name in cls.PARTS}
@@ -232,7 +213,7 @@ class RenderCache:
 
     def save(self, folder: Path) -> None:
         """The entries first, the core last: the core never names an entry that was not saved."""
-        with no_gc():
+        with paused_gc():
             self.entries.save()
             parts = {"files": _plain(self.files), "briefings": _plain(self.briefings), "facts": _plain(self.facts),
                      "compiled": self.compiled}
