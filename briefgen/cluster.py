@@ -236,13 +236,7 @@ class Vocabulary:
         is slow to load), with each text's offsets.
         """
         keys = sorted(self._used)
-        rows = [self.counted[key] for key in keys]
-        lengths = np.array([len(cols) for cols, _ in rows], dtype=np.int64)
-        cols = np.concatenate([c for c, _ in rows]) if rows else np.zeros(0, np.int32)
-        counts = np.concatenate([c for _, c in rows]) if rows else np.zeros(0, np.float32)
-        present = np.zeros(len(self.spellings), dtype=bool)
-        present[cols] = True
-        columns = np.flatnonzero(present)
+        lengths, cols, counts, columns = self._stacked(keys)
         renumber = np.full(len(self.spellings), -1, dtype=np.int32)
         renumber[columns] = np.arange(len(columns), dtype=np.int32)
         return {"spellings": [self.spellings[c] for c in columns.tolist()], "keys": keys,
@@ -259,6 +253,17 @@ class Vocabulary:
         self.stop_words = state["stop_words"]
         self.bulk_counts = state["bulk_counts"]
 
+    def _stacked(self, keys: list[str]):
+        """The texts' counts as flat arrays: each text's length, the columns, the
+        counts, and the distinct columns used (sorted)."""
+        rows = [self.counted[key] for key in keys]
+        lengths = np.array([len(cols) for cols, _ in rows], dtype=np.int64)
+        cols = np.concatenate([c for c, _ in rows]) if rows else np.zeros(0, np.int32)
+        counts = np.concatenate([c for _, c in rows]) if rows else np.zeros(0, np.float32)
+        present = np.zeros(len(self.spellings), dtype=bool)
+        present[cols] = True
+        return lengths, cols, counts, np.flatnonzero(present)  # like np.unique, without a sort
+
     def count(self, texts: list[str], workers: int = 1):
         """A sparse matrix of word counts, one row per text, columns in sorted spelling order."""
         from scipy import sparse
@@ -268,13 +273,7 @@ class Vocabulary:
         if missing:
             self._count_missing(list(missing.keys()), list(missing.values()), workers)
         self._used.update(keys)
-        rows = [self.counted[key] for key in keys]
-        lengths = np.array([len(cols) for cols, _ in rows], dtype=np.int64)
-        indices = np.concatenate([cols for cols, _ in rows]) if rows else np.zeros(0, np.int32)
-        data = np.concatenate([counts for _, counts in rows]) if rows else np.zeros(0, np.float32)
-        present = np.zeros(len(self.spellings), dtype=bool)
-        present[indices] = True
-        used = np.flatnonzero(present)  # sorted, like np.unique, without sorting 10^6 numbers
+        lengths, indices, data, used = self._stacked(keys)
         # columns in the order CountVectorizer gives them: sorted spellings
         order = sorted(range(len(used)), key=lambda i: self.spellings[used[i]])
         position = np.empty(len(used), dtype=np.int64)
