@@ -81,7 +81,7 @@ class Settings:
     window_days: int = _setting(
         7, "clustering: dated reports up to this many days apart are compared freely; further "
            "apart they need more evidence, and beyond 8 windows they are never joined")
-    jobs: int = _setting(0, "worker processes for a build; 0 = one per core")
+    jobs: int = _setting(0, "worker processes (and clustering threads) for a build; 0 = one per core")
 
 
 def setting_help() -> list[tuple[str, Any, str]]:
