@@ -101,6 +101,8 @@ class Memo:
 class ShardedMemo:
     """Cached results spread over files by key prefix, each loaded only when asked for.
 
+    Keys are hex digests, so their first characters spread entries evenly.
+
     For caches of tens of thousands of entries of which a build touches a
     handful: one big pickle would cost more to load than the work it saves.
     ``index`` names every key stored, so ``in`` needs no shard. Keys the build
