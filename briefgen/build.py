@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 STAGES = ("ingest", "cluster", "extract", "briefing", "render")
 PACKAGE_DIR = Path(__file__).resolve().parent
 STATE_FILE = "build-state.json"
+LEGACY_CACHE_FILES = ("articles.pickle", "extractions.pickle")
 
 
 @dataclass
@@ -225,6 +226,8 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
     # for loading scikit-learn, Jinja2 and the extraction rules.
     from . import briefing, ingest, render
 
+    for legacy in LEGACY_CACHE_FILES:  # single-file caches of earlier versions, now sharded
+        (project.cache_dir / legacy).unlink(missing_ok=True)
     diagnostics = Diagnostics()
     workers = worker_count(settings, jobs)
     shown = _Progress(progress)
@@ -241,7 +244,7 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
         shown.finish(name, seconds, details.get(name, "done"))
 
     with stage("ingest"):
-        read_memo = Memo(project.cache_dir / "articles.pickle", code_fingerprint(
+        read_memo = ShardedMemo(project.cache_dir / "articles", code_fingerprint(
             [PACKAGE_DIR / name for name in ("ingest.py", "models.py", "safeyaml.py")]))
         articles = ingest.read_articles(project, settings, diagnostics, jobs=workers, memo=read_memo,
                                           progress=shown.advance)

@@ -12,6 +12,7 @@ import gc
 import hashlib
 import os
 import pickle
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -99,9 +100,8 @@ class Memo:
 
 
 class ShardedMemo:
-    """Cached results spread over files by key prefix, each loaded only when asked for.
-
-    Keys are hex digests, so their first characters spread entries evenly.
+    """Cached results spread over files by a hash of their keys, each file
+    loaded only when one of its keys is asked for.
 
     For caches of tens of thousands of entries of which a build touches a
     handful: one big pickle would cost more to load than the work it saves.
@@ -114,13 +114,15 @@ class ShardedMemo:
     """
 
     INDEX = "index.pickle"
+    #: Part of every file's version: a new way of naming shards starts the cache afresh.
+    LAYOUT = "hashed-names"
 
     def __init__(self, folder: Path, version: str, prefix: int = 2):
         self.folder = folder
-        self.version = version
+        self.version = f"{version}\0{self.LAYOUT}"
         self.prefix = prefix
         self.freeze = False  # see load_value
-        saved = load_value(folder / self.INDEX, version)
+        saved = load_value(folder / self.INDEX, self.version)
         self.index: set[str] = saved if isinstance(saved, set) else set()
         self.wanted: set[str] = set()
         self._shards: dict[str, dict[str, Any]] = {}
@@ -128,6 +130,10 @@ class ShardedMemo:
 
     def __contains__(self, key: str) -> bool:
         return key in self.index
+
+    def _name(self, key: str) -> str:
+        """The shard of ``key``: hashed, so that keys sharing a beginning (paths) spread evenly."""
+        return f"{zlib.crc32(key.encode('utf-8', 'surrogateescape')):08x}"[:self.prefix]
 
     def _shard(self, name: str) -> dict[str, Any]:
         shard = self._shards.get(name)
@@ -138,7 +144,7 @@ class ShardedMemo:
 
     def get(self, key: str) -> Any | None:
         self.wanted.add(key)
-        name = key[:self.prefix]
+        name = self._name(key)
         if key not in self.index and name not in self._shards:
             return None  # neither stored before nor put by this build: no shard to read
         return self._shard(name).get(key)
@@ -150,12 +156,12 @@ class ShardedMemo:
     def put(self, key: str, value: Any) -> None:
         """Store ``value`` (also after changing a value ``get`` returned: marks its shard changed)."""
         self.wanted.add(key)
-        name = key[:self.prefix]
+        name = self._name(key)
         self._shard(name)[key] = value
         self._changed.add(name)
 
     def save(self) -> None:
-        wanted_shards = {key[:self.prefix] for key in self.wanted}
+        wanted_shards = {self._name(key) for key in self.wanted}
         for name, shard in self._shards.items():
             kept = {key: value for key, value in shard.items() if key in self.wanted}
             if kept and (name in self._changed or len(kept) != len(shard)):
@@ -167,7 +173,7 @@ class ShardedMemo:
                 name = entry.name
                 if name != self.INDEX and name.endswith(".pickle") and name[:-7] not in wanted_shards:
                     os.unlink(entry.path)
-        stored = {key for key in self.wanted if key in self._shards.get(key[:self.prefix], self.index)}
+        stored = {key for key in self.wanted if key in self._shards.get(self._name(key), self.index)}
         if stored != self.index:
             save_value(self.folder / self.INDEX, self.version, stored)
             self.index = stored

@@ -26,7 +26,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .cache import Memo
+from .cache import Memo, ShardedMemo
 from .config import Project, Settings
 from .diagnostics import BriefgenError, Diagnostics, Problem, collect
 from .furniture import MAX_PARAGRAPH_CHARS, MAX_TEXT_CHARS, clean_text, normalize_line
@@ -546,8 +546,8 @@ def _find_candidates(project: Project, diagnostics: Diagnostics) -> list[_Candid
                 printable = os.fsencode(shown).decode("utf-8", "backslashreplace")
                 diagnostics.warn(printable, "skipped: file name is not valid UTF-8 (rename the file)")
                 continue
-            article_id = relative[: -len(suffix) - 1]
-            candidates.append(_Candidate(article_id, Path(entry.path), shown, _cache_key(entry, article_id)))
+            candidates.append(_Candidate(relative[: -len(suffix) - 1], Path(entry.path), shown,
+                                         _cache_key(entry, relative)))
         for entry in subfolders:
             walk(entry.path, f"{relative_folder}{entry.name}/")
 
@@ -556,15 +556,16 @@ def _find_candidates(project: Project, diagnostics: Diagnostics) -> list[_Candid
     return candidates
 
 
-def _cache_key(entry: os.DirEntry, article_id: str) -> str | None:
-    """A file's identity for the read cache: path, size, mtime and inode (None: uncachable)."""
+def _cache_key(entry: os.DirEntry, relative: str) -> str | None:
+    """A file's identity for the read cache: its path under the articles folder (however
+    the project was named on the command line), size, mtime and inode (None: uncachable)."""
     try:
         info = entry.stat(follow_symlinks=False)
     except OSError:
         return None
     if not stat.S_ISREG(info.st_mode):
         return None  # links, pipes: always re-checked
-    return f"{entry.path}\0{article_id}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}"
+    return f"{relative}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}"
 
 
 def _shown(project: Project, path: Path) -> str:
@@ -657,7 +658,7 @@ def _pool_read(args: tuple[_Candidate, Path]) -> tuple[Article | None, list[Prob
 
 
 def read_articles(project: Project, settings: Settings, diagnostics: Diagnostics,
-                  jobs: int = 1, memo: Memo | None = None,
+                  jobs: int = 1, memo: Memo | ShardedMemo | None = None,
                   progress: Callable[[int, int], None] | None = None) -> list[Article]:
     """Every readable article under ``content/articles/``, sorted by id.
 

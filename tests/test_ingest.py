@@ -757,3 +757,23 @@ def test_yaml_like_noise_as_front_matter_never_crashes(tmp_path_factory, noise: 
     articles, diagnostics = read(project)
     assert len(articles) + sum(p.message.startswith("skipped") for p in diagnostics.warnings) == 1
     shutil.rmtree(root)
+
+
+def test_unchanged_files_are_not_read_again_however_the_project_is_named(tmp_path, monkeypatch):
+    """The read cache knows a file by its place under content/articles/, not by the
+    path the project was given as (``.`` one time, absolute the next)."""
+    from briefgen.cache import ShardedMemo
+
+    project = make_project(tmp_path, {"a.txt": "A title\n\nSome text.\n", "b.md": "---\ntitle: B\n---\nBody.\n"})
+    memo = ShardedMemo(tmp_path / ".briefgen" / "articles", "v")
+    first = read_articles(project, Settings(), Diagnostics(), memo=memo)
+    memo.save()
+    monkeypatch.chdir(tmp_path)
+
+    def no_reading(*args):
+        raise AssertionError("an unchanged file was read again")
+
+    monkeypatch.setattr(ingest, "_read_one", no_reading)
+    again = read_articles(Project(Path(".")), Settings(), Diagnostics(),
+                          memo=ShardedMemo(tmp_path / ".briefgen" / "articles", "v"))
+    assert [a.id for a in again] == [a.id for a in first] == ["a", "b"]
