@@ -176,24 +176,30 @@ def _axe_violations(page) -> list[str]:
             for v in results.response["violations"]]
 
 
+def axe_pages(page, served: str, paths) -> dict[str, list[str]]:
+    """axe's violations on each of ``paths`` and on a page of search results; closes ``page``."""
+    try:
+        found = {}
+        for path in paths:
+            page.goto(served + path)
+            found[path] = _axe_violations(page)
+        page.goto(served + "search.html?q=Karabakh")
+        page.wait_for_selector("#search-results li a", timeout=30_000)
+        found["search.html"] = _axe_violations(page)
+        return found
+    finally:
+        page.close()
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_violations(served, browser, scheme):
     try:
         import axe_playwright_python  # noqa: F401
     except ImportError:
         unavailable("axe-playwright-python is not installed")
-    page = browser.new_page(color_scheme=scheme)
-    try:
-        found = {}
-        for path in ("index.html", BRIEFING_PAGE, "places/nagorno-karabakh.html", "about.html"):
-            page.goto(served + path)
-            found[path] = _axe_violations(page)
-        page.goto(served + "search.html?q=Karabakh")
-        page.wait_for_selector("#search-results li a", timeout=30_000)
-        found["search.html"] = _axe_violations(page)
-        assert found == {path: [] for path in found}
-    finally:
-        page.close()
+    found = axe_pages(browser.new_page(color_scheme=scheme), served,
+                      ("index.html", BRIEFING_PAGE, "places/nagorno-karabakh.html", "about.html"))
+    assert found == {path: [] for path in found}
 
 
 def test_phone_layout_does_not_scroll_sideways(served, browser):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE_ARTICLES, read_jsonl
 from test_site_checks import (  # noqa: F401  (browser is a fixture used by name)
-    _axe_violations,
+    axe_pages,
     browser,
     html_files,
     serve_under_sub_path,
@@ -75,18 +75,8 @@ def test_every_page_is_valid_html(real_site):
 
 
 def test_no_accessibility_violations(real_site, real_served, browser):
-    page = browser.new_page()
-    try:
-        found = {}
-        for path in ("index.html", seeds_page(real_site)):
-            page.goto(real_served + path)
-            found[path] = _axe_violations(page)
-        page.goto(real_served + "search.html?q=Karabakh")
-        page.wait_for_selector("#search-results li a", timeout=30_000)
-        found["search.html"] = _axe_violations(page)
-        assert found == {path: [] for path in found}
-    finally:
-        page.close()
+    found = axe_pages(browser.new_page(), real_served, ("index.html", seeds_page(real_site)))
+    assert found == {path: [] for path in found}
 
 
 def test_no_broken_links_under_a_sub_path(real_served, tmp_path):
