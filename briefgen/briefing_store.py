@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pickle
 import stat as stat_module
 import time
 import zlib
@@ -25,7 +24,7 @@ from typing import Any, NamedTuple
 
 from .atomic import Journal, read_bytes, remove_stale_temps, sha256
 from .briefing_schema import SLUG_RE, read_tree, tree_to_document
-from .cache import paused_gc
+from .cache import load_value, paused_gc, save_value
 from .config import Project
 from .diagnostics import BriefgenError, Problem
 from .safeyaml import MAX_YAML_BYTES
@@ -286,14 +285,10 @@ class StageCache:
             return
         version = _code_version()
         for number in range(SHARDS):
+            saved = load_value(self.folder / f"{part}-{number:02d}.pickle", version)
             try:
-                with open(self.folder / f"{part}-{number:02d}.pickle", "rb") as handle:
-                    saved = pickle.load(handle)
-                if not isinstance(saved, dict) or saved.get("version") != version:
-                    continue
                 entries = {table: dict(saved[table]) for table in tables}
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
-                    IndexError, KeyError, TypeError, ValueError):
+            except (KeyError, TypeError, ValueError):  # absent, stale or not ours
                 continue
             shards[number] = entries
             for table in tables:
@@ -357,21 +352,13 @@ class StageCache:
 
     def _write(self, name: str, entries: dict | None) -> None:
         path = self.folder / name
-        temp = self.folder / f".{name}.{os.getpid()}.tmp"
         try:
             if entries is None:
                 path.unlink(missing_ok=True)
-                return
-            self.folder.mkdir(parents=True, exist_ok=True)
-            with open(temp, "wb") as handle:
-                pickle.dump({"version": _code_version(), **entries}, handle,
-                            protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temp, path)
+            else:
+                save_value(path, _code_version(), entries)
         except OSError:
-            try:
-                temp.unlink()
-            except OSError:
-                pass
+            pass  # a cache that cannot be written only costs the next build time
 
 
 def journal(folder: Path) -> Journal:

@@ -68,9 +68,13 @@ def save_value(path: Path, version: str, value: Any) -> None:
     """Store ``value`` atomically: a build killed meanwhile leaves the old file or the new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with temp.open("wb") as handle:
-        pickle.dump({"version": version, "value": value}, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temp, path)
+    try:
+        with temp.open("wb") as handle:
+            pickle.dump({"version": version, "value": value}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
 
 
 class Memo:
