@@ -85,6 +85,7 @@ from .models import (
     Passage,
     Source,
 )
+from .pool import map_shared
 
 __all__ = ["Plan", "SaveReport", "Store", "StoredBriefing", "check", "load_all", "plan",
            "reconcile", "save_all", "slugify"]
@@ -641,13 +642,45 @@ def _strings(value: Any):
             yield from _strings(entry)
 
 
-def save_all(project: Project, store: Store, briefings: list[Briefing]) -> SaveReport:
-    """Write the reconciled briefings: only changed files, all through one journal."""
+def save_all(project: Project, store: Store, briefings: list[Briefing], jobs: int = 1) -> SaveReport:
+    """Write the reconciled briefings: only changed files, all through one journal.
+
+    With ``jobs`` > 1 and many files to write, their YAML is laid out in
+    worker processes; what is written is the same.
+    """
     with paused_gc():
-        return _save_all(project, store, briefings)
+        return _save_all(project, store, briefings, jobs)
 
 
-def _save_all(project: Project, store: Store, briefings: list[Briefing]) -> SaveReport:
+#: Below this many briefing files to lay out, worker processes cost more than they save.
+MIN_PARALLEL_FILES = 256
+
+
+def _file_bytes(shared: tuple[Path, Store], bid: str) -> tuple[bytes | None, bytes, str, bytes | None]:
+    """A briefing's file as it is on disk and as it should be, its layout, and its
+    new record's bytes (None when the record on disk already says exactly this)."""
+    folder, store = shared
+    result, stored = store.results[bid], store.briefings.get(bid)
+    current = read_bytes(folder / f"{result.doc['slug']}.yaml")
+    previous = stored.record if stored is not None else None
+    if previous is not None and current is not None and \
+            sha256(current) == previous.get("yaml_sha256") and result.doc == previous["written"]:
+        data, layout = current, previous.get("layout", "kept")  # unchanged: not even rendered
+    else:
+        data, layout = _render(stored, result.doc)
+    record = dict(result.record, yaml_sha256=sha256(data), layout=layout)
+    return current, data, layout, (_record_bytes(record) if record != previous else None)
+
+
+def _all_file_bytes(folder: Path, store: Store, bids: list[str], jobs: int) -> list:
+    """``_file_bytes`` for each of ``bids``, in worker processes when there are many."""
+    files = None
+    if jobs > 1 and len(bids) >= MIN_PARALLEL_FILES:
+        files = map_shared(_file_bytes, (folder, store), bids, jobs, chunksize=32)
+    return files if files is not None else [_file_bytes((folder, store), bid) for bid in bids]
+
+
+def _save_all(project: Project, store: Store, briefings: list[Briefing], jobs: int) -> SaveReport:
     folder = store.folder
     report = SaveReport()
     if linked_folder(project) is not None:  # load_all refused it already; never write through it
@@ -668,7 +701,10 @@ def _save_all(project: Project, store: Store, briefings: list[Briefing]) -> Save
         changes.append(Change(rel, data, current))
         return True
 
-    for briefing in sorted(briefings, key=lambda b: b.id):
+    ordered = sorted(briefings, key=lambda b: b.id)
+    changed = [b.id for b in ordered if not store.results[b.id].unchanged]
+    files = dict(zip(changed, _all_file_bytes(folder, store, changed, jobs)))
+    for briefing in ordered:
         result = store.results[briefing.id]
         stored = store.briefings.get(briefing.id)
         report.edits_kept += result.edits
@@ -678,13 +714,7 @@ def _save_all(project: Project, store: Store, briefings: list[Briefing]) -> Save
             continue
         name = f"{result.doc['slug']}.yaml"
         keep.add(name)
-        current = read_bytes(folder / name)
-        previous = stored.record if stored is not None else None
-        if previous is not None and current is not None and \
-                sha256(current) == previous.get("yaml_sha256") and result.doc == previous["written"]:
-            data, layout = current, previous.get("layout", "kept")  # unchanged: not even rendered
-        else:
-            data, layout = _render(stored, result.doc)
+        current, data, layout, record_bytes = files[briefing.id]
         record = dict(result.record, yaml_sha256=sha256(data), layout=layout)
         if change(name, data, current):
             report.written.append(name)
@@ -695,9 +725,9 @@ def _save_all(project: Project, store: Store, briefings: list[Briefing]) -> Save
         else:
             report.unchanged += 1
         rel = f"{RECORDS_DIR}/{briefing.id}.json"
-        if record != previous:  # equal: the file on disk already says exactly this
-            change(rel, _record_bytes(record))
-        elif stored.record_sha256:
+        if record_bytes is not None:
+            change(rel, record_bytes)
+        elif stored.record_sha256:  # the record on disk already says exactly this
             cache.put("briefings", stored.record_sha256, freeze_briefing(briefing), briefing.id)
         fresh_records[rel] = (record, briefing)
         if stored is not None and stored.file and stored.file != name:

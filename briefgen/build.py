@@ -22,6 +22,7 @@ from . import __version__
 from .cache import Memo, ShardedMemo, code_fingerprint, load_value, save_value
 from .config import Project, Settings
 from .diagnostics import BriefgenError, Diagnostics, Problem, collect
+from .pool import map_shared
 
 if TYPE_CHECKING:
     from . import briefing
@@ -264,7 +265,7 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
                               f"{len(extractions) - extractions.extracted} unchanged")
     with stage("briefing"):
         briefings = briefing.reconcile(store, plans, extractions, by_id)
-        saved = briefing.save_all(project, store, briefings)
+        saved = briefing.save_all(project, store, briefings, jobs=workers)
     with stage("render"):
         rendered = render.render_site(project, settings, briefings, by_id, diagnostics, jobs=workers)
         details["render"] = f"{rendered.written} page(s) written"
@@ -336,6 +337,10 @@ def _extract_group(group: tuple[list[Article], dict[str, str]]) -> Extraction:
     return extract.extract(articles, copies)
 
 
+def _extract_planned(groups: dict[str, tuple[list[Article], dict[str, str]]], plan_id: str) -> Extraction:
+    return _extract_group(groups[plan_id])
+
+
 def _plan_key(plan: briefing.Plan, by_id: dict[str, Article]) -> str:
     """What an extraction depends on: its articles' bytes and the copies among them."""
     digest = hashlib.sha256()
@@ -392,14 +397,11 @@ def extract_all(project: Project, plans: list[briefing.Plan], by_id: dict[str, A
             memo.keep(keys[plan.id])
         else:
             todo.append(plan.id)
+    fresh = None
     if workers > 1 and len(todo) >= MIN_PARALLEL_EXTRACTIONS:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = pool.map(_extract_group, [groups[i] for i in todo],
-                               chunksize=max(1, min(64, len(todo) // (workers * 8))))
-            fresh = collect(results, len(todo), progress)
-    else:
+        fresh = map_shared(_extract_planned, {i: groups[i] for i in todo}, todo, workers, progress=progress,
+                           chunksize=min(64, len(todo) // (workers * 8)))
+    if fresh is None:
         fresh = collect(map(_extract_group, [groups[i] for i in todo]), len(todo), progress)
     for plan_id, extraction in zip(todo, fresh):
         memo.put(keys[plan_id], extraction)

@@ -54,6 +54,9 @@ class BriefgenError(Exception):
         self.problems = [p if isinstance(p, Problem) else Problem("briefgen", p) for p in problems]
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):  # raised in a worker process, it arrives whole in the parent
+        return type(self), (self.problems,)
+
 
 class ConfigError(BriefgenError):
     """A usage or settings mistake (exit code 2), as opposed to a content problem."""

@@ -145,11 +145,19 @@ def _tree(root: Path) -> dict[str, bytes]:
             if p.is_file() and "pagefind" not in p.parts}
 
 
-def test_an_incremental_rebuild_produces_exactly_what_a_cold_build_produces(tmp_path, shared_dir):
-    """Caches only save time: after adding and editing, cached and cache-less builds agree."""
+def test_an_incremental_rebuild_produces_exactly_what_a_cold_build_produces(tmp_path, shared_dir,
+                                                                            monkeypatch):
+    """Caches only save time: after adding and editing, cached and cache-less builds agree.
+
+    The cold build runs its extraction and briefing files in worker
+    processes, the warm one in this process: that must not matter either.
+    """
     import shutil
 
     from conftest import read_jsonl
+
+    import briefgen.briefing
+    import briefgen.build
 
     warm = Project(tmp_path / "warm")
     warm.articles_dir.mkdir(parents=True)
@@ -168,6 +176,8 @@ def test_an_incremental_rebuild_produces_exactly_what_a_cold_build_produces(tmp_
                         encoding="utf-8")
     build(warm, load_settings(warm, environ={}), jobs=1)
     assert (warm.cache_dir / "extractions" / "index.pickle").is_file()
+    monkeypatch.setattr(briefgen.build, "MIN_PARALLEL_EXTRACTIONS", 2)
+    monkeypatch.setattr(briefgen.briefing, "MIN_PARALLEL_FILES", 2)
     build(cold, load_settings(cold, environ={}), jobs=2)
     assert _tree(warm.site_dir) == _tree(cold.site_dir)
     assert _tree(warm.briefings_dir) == _tree(cold.briefings_dir)
