@@ -57,6 +57,7 @@ import numpy as np
 
 from .config import Settings
 from .models import Article, Story
+from .pool import map_shared
 
 #: Two small groups merge while the average log-odds of their pairs reporting
 #: the same story is at least this (-1.0 is a probability of 0.27); the
@@ -302,14 +303,12 @@ class Vocabulary:
 
         self.bulk_counts += 1
         self.stop_words = frozenset(ENGLISH_STOP_WORDS)
-        batches = [texts[start:start + self.BATCH] for start in range(0, len(texts), self.BATCH)]
-        if workers > 1 and len(batches) > 1:
-            from concurrent.futures import ProcessPoolExecutor
-
-            with ProcessPoolExecutor(max_workers=min(workers, len(batches))) as pool:
-                counted = list(pool.map(_count_batch, batches))
-        else:
-            counted = [_count_batch(batch) for batch in batches]
+        starts = list(range(0, len(texts), self.BATCH))
+        counted = None
+        if workers > 1 and len(starts) > 1:
+            counted = map_shared(_count_slice, (texts, self.BATCH), starts, min(workers, len(starts)))
+        if counted is None:
+            counted = [_count_batch(texts[start:start + self.BATCH]) for start in starts]
         for start, (words, counts) in zip(range(0, len(texts), self.BATCH), counted):
             own = np.array([self._column_of(word) for word in words], dtype=np.int32)
             for row, key in enumerate(keys[start:start + self.BATCH]):
@@ -322,6 +321,11 @@ class Vocabulary:
             column = self.column[word] = len(self.spellings)
             self.spellings.append(word)
         return column
+
+
+def _count_slice(shared: tuple[list[str], int], start: int):
+    texts, size = shared
+    return _count_batch(texts[start:start + size])
 
 
 def _count_batch(texts: list[str]):
