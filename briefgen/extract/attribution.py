@@ -84,22 +84,25 @@ def find_reporter(sentence: str) -> str | None:
     """
     if not _SPEECH_HINT.search(sentence.lower()):
         return None
-    candidates: list[tuple[int, str]] = []
+    # candidates in order, phrases before the verb first: the first named one wins,
+    # so the search stops there; failing that, the first pronoun
+    pronoun: str | None = None
     for match in _WHO_BEFORE.finditer(sentence):
         who = _clean(match.group("who"))
         # keep only the tail noun phrase: "... in action on Monday, X" -> X
         who = _CLAUSE_BEFORE.split(who)[-1]
         if _plausible(who) and not _DOCUMENT.match(who):
-            candidates.append((match.start("who"), who))
+            if who.lower() not in _PRONOUNS:
+                return who
+            pronoun = pronoun or who
     for match in _WHO_AFTER.finditer(sentence):
         who = _clean(match.group("who"))
         who = _CLAUSE_AFTER.split(who)[0]
         if _plausible(who):
-            candidates.append((match.start("who"), who))
-    if not candidates:
-        return None
-    named = [c for c in candidates if c[1].lower() not in _PRONOUNS]
-    return (named or candidates)[0][1]
+            if who.lower() not in _PRONOUNS:
+                return who
+            pronoun = pronoun or who
+    return pronoun
 
 
 def is_pronoun(who: str | None) -> bool:

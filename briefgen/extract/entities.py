@@ -26,6 +26,17 @@ _ORG_SUFFIX = re.compile(
     r"(?=[A-Z])\b(?P<name>(?:[A-Z][\w'’-]+\s+){1,4}(?:Group|Council|Organization|Organisation|Union|Alliance|"
     r"Front|Brigade|Brigades|Movement|Party|Army|Committee|Agency|Commission))\b"
 )
+# Each pattern above needs one of these words (case-sensitive, as the patterns are):
+# a text without them cannot match and is not scanned.
+_REGION_WORDS = ("region", "province", "district", "oblast")
+_ORG_WORDS = ("Group", "Council", "Organization", "Organisation", "Union", "Alliance", "Front", "Brigade",
+              "Movement", "Party", "Army", "Committee", "Agency", "Commission")
+
+
+def _holds_any(text: str, words: tuple[str, ...]) -> bool:
+    return any(word in text for word in words)
+
+
 # states that no longer exist are history, not actors ("the 1991 collapse of the Soviet Union")
 _FORMER_STATES = frozenset({"Soviet Union", "Ottoman Empire", "Austro-Hungarian Empire"})
 _NOT_PERSON_START = re.compile(r"^(?:The|A|An|In|On|At|But|And|If|When|As)\b")
@@ -54,13 +65,13 @@ def extract_entities(articles: list[Article]) -> tuple[list[Entity], list[Entity
             name = match.group("name")
             if not _NOT_PERSON_START.match(name):
                 _add(actors, name, "person", article.id)
-        for match in _ORG_SUFFIX.finditer(text):
+        for match in _ORG_SUFFIX.finditer(text) if _holds_any(text, _ORG_WORDS) else ():
             name = re.sub(r"^(?:The|A|An)\s+", "", match.group("name")).strip()
             if name in _FORMER_STATES or (name, "country") in actors:
                 continue
             if len(name.split()) >= 2 and (name, "organization") not in actors:
                 _add(actors, name, "organization", article.id)
-        for match in _REGION.finditer(text):
+        for match in _REGION.finditer(text) if _holds_any(text, _REGION_WORDS) else ():
             name = match.group("name").strip()
             known = gazetteer_mentions(name)
             if known:

@@ -7,6 +7,7 @@ so sentences are returned as spans of the original text, never rebuilt strings.
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 
 # Words after which a full stop does not end a sentence.
@@ -21,10 +22,12 @@ _ABBREVIATIONS = frozenset(
 )
 
 # A candidate boundary: terminal punctuation, optional closing quotes/brackets, space.
+# Both alternatives start with the punctuation mark itself, so the engine can skip
+# ahead to the next [.!?] instead of trying every position.
 _BOUNDARY = re.compile(
-    r"[.!?]+(?:['\"’”)\]]|'')*\s+(?=[`\"“‘'(\[]*[A-Z0-9])"
+    r"[.!?](?:[.!?]*(?:['\"’”)\]]|'')*\s+(?=[`\"“‘'(\[]*[A-Z0-9])"
     # "in Winchester.Officers were called": scraped pages lose the space between sentences
-    r"|(?<=[a-z]{3})\.(?=[A-Z][a-z]{2})"
+    r"|(?<=[a-z]{3}\.)(?=[A-Z][a-z]{2}))"
 )
 
 
@@ -44,16 +47,30 @@ _INITIALS = re.compile(r"[A-Za-z](?:\.[A-Za-z])*")
 _LINE = re.compile(r"[^\n]+")
 
 
+_WORD_CHARS = string.ascii_letters + "."
+
+
+def _last_word(chunk: str) -> str | None:
+    """What ``_LAST_WORD`` captures in ``chunk``: the run of letters and dots before
+    a final full stop. Found by stripping from the end, not by searching from the start."""
+    text = chunk.rstrip()  # the same characters as \s
+    if not text.endswith("."):
+        return None
+    head = text[:-1]
+    word = head[len(head.rstrip(_WORD_CHARS)):]
+    return word or None
+
+
 def _ends_with_abbreviation(chunk: str) -> bool:
     """True when the text before a full stop is an abbreviation or an initial."""
-    match = _LAST_WORD.search(chunk.rstrip("'\"’”)]"))
-    if not match:
+    found = _last_word(chunk.rstrip("'\"’”)]"))
+    if found is None:
         return False
-    word = match.group(1).lower().strip(".")
+    word = found.lower().strip(".")
     if word in _ABBREVIATIONS:
         return True
     # single capital initials ("J. Smith") and dotted acronyms ("U.S.")
-    return bool(_INITIALS.fullmatch(match.group(1).strip(".")))
+    return bool(_INITIALS.fullmatch(found.strip(".")))
 
 
 def _split_line(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -63,13 +63,15 @@ def build_summary(
                 continue
             leads.append(Candidate(sentence, article.id, content_words(sentence.text)))
             taken += 1
-    # which articles state each sentence: one grouping over every sentence
-    everything = [Candidate(s, a.id, content_words(s.text)) for a in ordered for s in sentences[a.id]]
+    # which articles state each sentence: one grouping over every sentence (with a
+    # single article, each sentence is stated by its own article only)
     stated_by: dict[tuple[str, int], set[str]] = {}
-    for group in group_similar(everything):
-        ids = {c.article for c in group}
-        for c in group:
-            stated_by[(c.article, c.sentence.index)] = ids
+    if len({a.id for a in ordered}) >= 2:
+        everything = [Candidate(s, a.id, content_words(s.text)) for a in ordered for s in sentences[a.id]]
+        for group in group_similar(everything):
+            ids = {c.article for c in group}
+            for c in group:
+                stated_by[(c.article, c.sentence.index)] = ids
     passages: list[Passage] = []
     chosen: list[frozenset[str]] = []
     for lead in leads:

@@ -22,12 +22,14 @@ _DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _PART = r"(?:\s+(?:night|morning|evening|afternoon))"
 _MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
           r"Jan\.|Feb\.|Mar\.|Apr\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)")
+# The lookaheads list the letters a match can start with: a cheap test that lets the
+# engine skip most positions before trying the alternatives.
 _ANCHOR = re.compile(
-    rf"\b(?P<explicit>{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d\d)?)\b|"
+    rf"(?=[jfmasondletwy])(?:\b(?P<explicit>{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d\d)?)\b|"
     rf"\b(?P<weekday>(?:(?:late|early)\s+)?(?:(?:last|this|on|Monday|Tuesday|Wednesday|Thursday|Friday|"
     rf"Saturday|Sunday)\s+)?{_DAY}{_PART}?)\b|"
     rf"\b(?P<relative>yesterday|today|tonight|overnight|last night|this morning|earlier this week|"
-    rf"(?:late|early)\s+yesterday)\b",
+    rf"(?:late|early)\s+yesterday)\b)",
     re.IGNORECASE,
 )
 
@@ -96,6 +98,7 @@ def resolve_relative_day(words: str | None, published: date | None) -> str | Non
 
 
 _EVENT_VERB = re.compile(
+    r"(?=[kdalshcfebwrimuo])"  # the first letters, as for _ANCHOR
     r"\b(?:killed|died|attacked|launched|shelled|struck|hit|clashed|clashes|fighting|erupted|broke out|"
     r"declared|announced|signed|agreed|captured|seized|arrested|fired|exploded|collapsed|began|started|"
     r"ended|withdrew|repelled|destroyed|continued|shot|wounded|injured|evacuated|fled|met|called|urged|"
