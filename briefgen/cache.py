@@ -125,6 +125,7 @@ class ShardedMemo:
         self.folder = folder
         self.version = f"{version}\0{self.LAYOUT}"
         self.prefix = prefix
+        self._shift = 32 - 4 * prefix  # the crc's first ``prefix`` hex digits name the shard
         self.freeze = False  # see load_value
         saved = load_value(folder / self.INDEX, self.version)
         self.index: set[str] = saved if isinstance(saved, set) else set()
@@ -137,7 +138,7 @@ class ShardedMemo:
 
     def _name(self, key: str) -> str:
         """The shard of ``key``: hashed, so that keys sharing a beginning (paths) spread evenly."""
-        return f"{zlib.crc32(key.encode('utf-8', 'surrogateescape')):08x}"[:self.prefix]
+        return "%0*x" % (self.prefix, zlib.crc32(key.encode("utf-8", "surrogateescape")) >> self._shift)
 
     def _shard(self, name: str) -> dict[str, Any]:
         shard = self._shards.get(name)
@@ -165,7 +166,8 @@ class ShardedMemo:
         self._changed.add(name)
 
     def save(self) -> None:
-        wanted_shards = {self._name(key) for key in self.wanted}
+        shard_of = {key: self._name(key) for key in self.wanted}
+        wanted_shards = set(shard_of.values())
         for name, shard in self._shards.items():
             kept = {key: value for key, value in shard.items() if key in self.wanted}
             if kept and (name in self._changed or len(kept) != len(shard)):
@@ -177,7 +179,7 @@ class ShardedMemo:
                 name = entry.name
                 if name != self.INDEX and name.endswith(".pickle") and name[:-7] not in wanted_shards:
                     os.unlink(entry.path)
-        stored = {key for key in self.wanted if key in self._shards.get(self._name(key), self.index)}
+        stored = {key for key, name in shard_of.items() if key in self._shards.get(name, self.index)}
         if stored != self.index:
             save_value(self.folder / self.INDEX, self.version, stored)
             self.index = stored
