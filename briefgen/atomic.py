@@ -5,11 +5,13 @@ disk and renamed over the target, so a reader (or a build killed half-way)
 sees either the old bytes or the new bytes, never a mixture.
 
 A group of files that must agree with each other (a briefing's YAML and its
-merge record) is written through a journal: the full list of intended changes
-is first stored atomically in one file, then applied file by file, then the
-journal is removed. A run killed part-way leaves the journal behind; the next
-reader applies it (``pending_view``) so the group is seen either entirely old
-or entirely new.
+merge record) is written through an undo journal: each file's old bytes and a
+hash of its new bytes are first stored atomically in one file, then the files
+are replaced one by one, then the journal is removed. A run killed part-way
+leaves the journal behind; the next reader undoes it (``pending_view``), so
+the group is seen entirely old (the next build redoes the work) or, once the
+journal is gone, entirely new. A first build, which only creates files,
+journals little more than their names.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TEMP_SUFFIX = ".tmp"
-JOURNAL_VERSION = 1
+JOURNAL_VERSION = 2
 
 
 def sha256(data: bytes) -> str:
@@ -115,23 +117,32 @@ def _bytes(text: str | None) -> bytes | None:
 
 
 def _journal_pieces(changes: list[Change]) -> Iterator[bytes]:
-    """The journal's JSON, one change at a time: a first build of 100,000 articles
-    writes over a gigabyte through it, which must not be held as one string."""
+    """The journal's JSON, one change at a time: each file's old bytes (which an
+    update of thousands of briefings may make large) and its new bytes' hash."""
     yield b'{"changes": ['
     for number, change in enumerate(changes):
-        entry = {"before": _text(change.before), "data": _text(change.data), "path": change.path}
+        entry = {"after": None if change.data is None else sha256(change.data),
+                 "before": _text(change.before), "path": change.path}
         yield (", " if number else "").encode("ascii") + json.dumps(entry, sort_keys=True).encode("ascii")
     yield f'], "version": {JOURNAL_VERSION}}}'.encode("ascii")
+
+
+@dataclass(frozen=True)
+class Undo:
+    """One journalled file: its bytes before the change and its new bytes' hash (None: removed)."""
+
+    path: str
+    before: bytes | None
+    after: str | None
 
 
 class Journal:
     """Applies a group of file changes so that a crash leaves all of them done or none.
 
-    The journal holds each file's new and old bytes. After a killed run it is
-    rolled forward (every file gets its new bytes). If someone edited one of
-    the files in between, that edit wins and the group is rolled back instead
-    (every other file gets its old bytes), so files never disagree with each
-    other.
+    The journal holds each file's old bytes and its new bytes' hash. After a
+    killed run every file that has its new bytes gets its old ones back; a
+    file someone edited in between keeps that edit. A journal of the earlier
+    kind (new bytes in full) is undone the same way.
     """
 
     def __init__(self, root: Path, journal_path: Path):
@@ -139,8 +150,8 @@ class Journal:
         self.path = journal_path
 
     # -- reading -------------------------------------------------------------
-    def pending(self) -> list[Change]:
-        """Changes of a run that was killed after committing them; [] when none.
+    def pending(self) -> list[Undo]:
+        """What a run that was killed after writing its journal may have changed; [] when none.
 
         The journal is written atomically, so it is either whole or absent; an
         unreadable one can only come from outside tampering and is ignored.
@@ -150,10 +161,13 @@ class Journal:
             return []
         try:
             data = json.loads(raw.decode("utf-8"))
+            if data.get("version") == 1:  # new bytes in full
+                return [Undo(c["path"], _bytes(c["before"]),
+                             None if c["data"] is None else sha256(_bytes(c["data"])))
+                        for c in data["changes"]]
             if data.get("version") != JOURNAL_VERSION:
                 return []
-            return [Change(c["path"], _bytes(c["data"]), _bytes(c["before"]))
-                    for c in data["changes"]]
+            return [Undo(c["path"], _bytes(c["before"]), c["after"]) for c in data["changes"]]
         except (ValueError, KeyError, TypeError, AttributeError):
             return []
 
@@ -164,23 +178,24 @@ class Journal:
         return self.root.joinpath(*parts)
 
     def pending_view(self) -> dict[str, bytes | None]:
-        """What the files read as once the killed run is finished (or undone); writes nothing."""
-        changes = []
-        for change in self.pending():
+        """The files a killed run changed, with the bytes they read as once it is undone."""
+        view = {}
+        for undo in self.pending():
             try:
-                current = read_bytes(self._target(change.path))
+                current = read_bytes(self._target(undo.path))
             except ValueError:
                 continue
-            changes.append((change, current))
-        edited = any(current not in (change.data, change.before) for change, current in changes)
-        if not edited:
-            return {change.path: change.data for change, _ in changes}
-        return {change.path: change.before for change, current in changes
-                if current == change.data and change.data != change.before}
+            if current == undo.before:
+                continue  # never changed, or already put back
+            changed = current is None if undo.after is None else \
+                current is not None and sha256(current) == undo.after
+            if changed:  # else someone edited it since: their bytes stand
+                view[undo.path] = undo.before
+        return view
 
     # -- writing -------------------------------------------------------------
     def replay(self) -> None:
-        """Finish (or undo) the changes of a killed run as ``pending_view`` shows, then forget it."""
+        """Undo the changes of a killed run as ``pending_view`` shows, then forget it."""
         for rel, data in sorted(self.pending_view().items()):
             target = self._target(rel)
             if data is None:
@@ -193,7 +208,7 @@ class Journal:
         self.discard()
 
     def commit(self, changes: list[Change]) -> None:
-        """Apply every change; all of them take effect even if the run is killed."""
+        """Apply every change; if the run is killed before the end, the next reader undoes them."""
         if not changes:
             self.discard()
             return
@@ -211,7 +226,7 @@ class Journal:
             else:
                 write_atomic(target, change.data, durable=False, make_folder=False)
         # One flush for the whole group: the journal may only go once every
-        # change is on disk (a power cut before this point replays the journal).
+        # change is on disk (a power cut before this point undoes the group).
         os.sync()
         self.discard()
 
