@@ -139,23 +139,61 @@ def _by_trigger(phrases: tuple[tuple[tuple[str, ...], str], ...]) -> dict[str, t
 
 _WEB_PATTERNS = _by_trigger(_WEB_PHRASES)
 _WEAK_WEB_PATTERNS = _by_trigger(_WEAK_WEB_PHRASES)
+_WEB_TRIGGERS = frozenset(_WEB_PATTERNS)
+_WEAK_WEB_TRIGGERS = frozenset(_WEAK_WEB_PATTERNS)
+_ALL_TRIGGERS = _WEB_TRIGGERS | _WEAK_WEB_TRIGGERS
 _POLICE_APPEAL = re.compile(
     r"\b(police|sheriff|detectives?|investigators?|crime ?stoppers|crimeline|tips?|tipsters?)\b", re.IGNORECASE)
-_TRIGGER_TOKEN = re.compile(r"[a-z0-9']+|[©™]")
+#: The words of a lower-cased text; a text's tokens are these and its © and ™ signs.
+#: (The signs are looked for apart: a class of its own lets the regex engine scan fast.)
+_TRIGGER_WORD = re.compile(r"[a-z0-9']+")
 
 
-def _is_web_machinery(text: str) -> bool:
-    """Says something only a web page's machinery says (see _WEB_PHRASES)."""
-    tokens = set(_TRIGGER_TOKEN.findall(text.lower()))
-    if _any_match(text, tokens, _WEB_PATTERNS):
+def _trigger_tokens(text: str, lowered: str | None = None) -> frozenset[str]:
+    """The tokens of a text that enable web-phrase patterns (see _by_trigger).
+
+    ``lowered``: ``text.lower()``, when the caller has it.
+    """
+    tokens = _TRIGGER_WORD.findall(text.lower() if lowered is None else lowered)
+    if "©" in text:
+        tokens.append("©")
+    if "™" in text:
+        tokens.append("™")
+    return _ALL_TRIGGERS.intersection(tokens)
+
+
+#: The only characters besides A-Z that an ignore-case ASCII letter matches (İ ı → i, ſ → s, K → k).
+_CASE_FOLD_EXTRA = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
+_CASE_FOLD_CHARS = tuple(map(chr, _CASE_FOLD_EXTRA))
+
+
+def _folded(text: str, lowered: str) -> str:
+    """Lower-case text in which whatever an ignore-case pattern matches for a lower-case
+    ASCII word reads as that word, so ``word in folded`` is implied by such a match."""
+    if any(ch in text for ch in _CASE_FOLD_CHARS):
+        return text.translate(_CASE_FOLD_EXTRA).lower()
+    return lowered
+
+
+def _is_web_machinery(text: str, tokens: frozenset[str] | None = None) -> bool:
+    """Says something only a web page's machinery says (see _WEB_PHRASES).
+
+    ``tokens``: the text's _trigger_tokens when the caller already has them.
+    """
+    if tokens is None:
+        tokens = _trigger_tokens(text)
+    strong = tokens & _WEB_TRIGGERS
+    if strong and _any_match(text, strong, _WEB_PATTERNS):
         return True
-    if _quoted(text) or _POLICE_APPEAL.search(text):
+    weak = tokens & _WEAK_WEB_TRIGGERS
+    if not weak or _quoted(text) or _POLICE_APPEAL.search(text):
         return False
-    return _any_match(text, tokens, _WEAK_WEB_PATTERNS)
+    return _any_match(text, weak, _WEAK_WEB_PATTERNS)
 
 
-def _any_match(text: str, tokens: set[str], table: dict[str, tuple[re.Pattern[str], ...]]) -> bool:
-    return any(pattern.search(text) for token in tokens if token in table for pattern in table[token])
+def _any_match(text: str, tokens: frozenset[str], table: dict[str, tuple[re.Pattern[str], ...]]) -> bool:
+    """Whether a pattern enabled by one of ``tokens`` (all keys of ``table``) matches."""
+    return any(pattern.search(text) for token in tokens for pattern in table[token])
 
 
 # The page pitching itself to its reader: second person plus web vocabulary,
@@ -203,9 +241,12 @@ _BYLINE = re.compile(r"^(?:[Bb]y|BY|[Ww]ith|[-—–]{1,2})\s+[A-Z][\w.'’-]*(?
 # A clock time ("12:45 p.m.", "10 a.m."): live-update headers carry the time of what follows.
 _CLOCK_TIME = re.compile(r"\b\d{1,2}(?::\d{2})?\s*[ap]\.?m\b", re.IGNORECASE)
 # Sentence boundaries inside a paragraph: end punctuation, space, a capital or a quote.
+# Every break starts at a space or a capital letter: the leading lookahead, implied
+# by each branch, lets the other positions fail at once.
 _SENTENCE_BREAK = re.compile(
+    r"(?=[\sA-Z])(?:"
     r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[\"“‘(]?[A-Z0-9]|>|•)"
-    r"|(?:(?<=[a-z][.!?])|(?<=[.!?][\"”]))(?=[A-Z][a-z])|\s+(?=>>|•)"
+    r"|(?:(?<=[a-z][.!?])|(?<=[.!?][\"”]))(?=[A-Z][a-z])|\s+(?=>>|•))"
 )
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?|\d+(?:[.,:]\d+)*%?")
 
@@ -214,9 +255,30 @@ def _words(line: str) -> list[str]:
     return _WORD.findall(line)
 
 
+_CLOSERS = "\"'”’)]»"
+_QUOTE_ENDS = ('"', "”", "’", "''")
+_ELLIPSES = ("...", "…")
+
+
 def _is_sentence(line: str) -> bool:
-    """Ends like a sentence (full stop, question, exclamation, closing quote)."""
-    return bool(_SENTENCE_END.search(line)) and not _ELLIPSIS_END.search(line)
+    """Ends like a sentence (full stop, question, exclamation, closing quote).
+
+    Same answer as ``_SENTENCE_END.search(line) and not _ELLIPSIS_END.search(line)``,
+    from the end of the line alone: searching a long paragraph for ``$`` costs
+    a pass over all of it.
+    """
+    body = line[:-1] if line[-1:] == "\n" else line  # "$" also matches before a final newline
+    if body.endswith(_ELLIPSES):
+        return False
+    if body.endswith(_QUOTE_ENDS):
+        return True
+    tail = line
+    while True:  # drop trailing spaces and closing marks: [\s"'”’)\]»]*
+        stripped = tail.rstrip().rstrip(_CLOSERS)
+        if stripped == tail:
+            break
+        tail = stripped
+    return tail.endswith((".", "!", "?"))
 
 
 def _is_ui_label(line: str) -> bool:
@@ -251,9 +313,13 @@ def _is_headline(line: str) -> bool:
     return not _FULL_STOP_END.search(line) or _ELLIPSIS_END.search(line) is not None
 
 
+_OPENING_SINGLE_QUOTE = re.compile(r"(^|\s)['‘]\w")
+
+
 def _quoted(line: str) -> bool:
     """Holds quotation marks: someone is being quoted, which is reporting."""
-    return any(mark in line for mark in "\"“”«»") or bool(re.search(r"(^|\s)['‘]\w", line))
+    return ('"' in line or "“" in line or "”" in line or "«" in line or "»" in line
+            or (("'" in line or "‘" in line) and _OPENING_SINGLE_QUOTE.search(line) is not None))
 
 
 def _is_web_talk(sentence: str) -> bool:
@@ -292,13 +358,44 @@ def _split_sentences(paragraph: str) -> list[str]:
     return [part for part in _SENTENCE_BREAK.split(paragraph) if part]
 
 
+def _sentence_is_web_talk(sentence: str, hits: frozenset[str], second_person: bool) -> bool:
+    """``_is_web_talk(sentence)`` for a sentence of a paragraph whose _trigger_tokens
+    are ``hits`` and whose ``second_person`` says whether it has both _SECOND_PERSON
+    and _WEB_WORDS.
+
+    A sentence's tokens and regex matches are also its paragraph's: sentences
+    split at spaces and after punctuation, which no token or word runs across.
+    """
+    if hits:
+        lowered = sentence.lower()
+        if any(hit in lowered for hit in hits) and _is_web_machinery(sentence, _trigger_tokens(sentence, lowered)):
+            return True
+    return (second_person and len(sentence) <= 300 and _SECOND_PERSON.search(sentence) is not None
+            and _WEB_WORDS.search(sentence) is not None and _APPEAL_WORDS.search(sentence) is None
+            and not _quoted(sentence))
+
+
 def _without_web_talk(paragraph: str) -> str:
-    """The paragraph minus its sentences of web machinery ("" when nothing else is left)."""
-    if len(paragraph) <= 400 and not _is_web_machinery(paragraph) and not _SECOND_PERSON.search(paragraph):
+    """The paragraph minus its sentences of web machinery ("" when nothing else is left).
+
+    Sentences are only split out and tested when the paragraph has what web
+    talk needs: a trigger token, or second-person and web words.
+    """
+    lowered = paragraph.lower()
+    hits = _trigger_tokens(paragraph, lowered)
+    # _SECOND_PERSON can only match where the lowered text reads "you".
+    you = "you" in lowered
+    if (len(paragraph) <= 400 and not _is_web_machinery(paragraph, hits)
+            and not (you and _SECOND_PERSON.search(paragraph))):
         return paragraph
-    paragraph = _TRAILING_COPYRIGHT.sub("", paragraph)
+    if "©" in paragraph or "copyright" in _folded(paragraph, lowered):
+        paragraph = _TRAILING_COPYRIGHT.sub("", paragraph)
+    # The cut leaves a start of the paragraph, whose tokens are among ``hits``.
+    second_person = you and _SECOND_PERSON.search(paragraph) is not None and _WEB_WORDS.search(paragraph) is not None
+    if not hits and not second_person:
+        return paragraph
     sentences = _split_sentences(paragraph)
-    kept = [s for s in sentences if not _is_web_talk(s)]
+    kept = [s for s in sentences if not _sentence_is_web_talk(s, hits, second_person)]
     if len(kept) == len(sentences):
         return paragraph
     if kept and not _is_sentence(kept[-1]) and _is_ui_label(kept[-1]):
@@ -307,11 +404,45 @@ def _without_web_talk(paragraph: str) -> str:
 
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_INVISIBLE_CHARS = tuple(map(chr, _INVISIBLE))
+_SPACE_CHARS = r" \t\u00a0\u2000-\u200a\u202f\u205f\u3000"  # those of _SPACES
+_ODD_SPACE_CHARS = r"\t\u00a0\u2000-\u200a\u202f\u205f\u3000"  # all but the plain space
+#: The runs of _SPACES that replacing by one space changes: all but a lone space.
+#: Starting with a character class lets the regex engine skip to candidates fast.
+_SPACES_TO_FIX = re.compile(rf"[{_SPACE_CHARS}](?:(?<=[{_ODD_SPACE_CHARS}])[{_SPACE_CHARS}]*|[{_SPACE_CHARS}]+)")
+_ODD_SPACE = re.compile(rf"[{_ODD_SPACE_CHARS}]")
+
+
+def _single_spaced(text: str) -> str:
+    """``_SPACES.sub(" ", text)``, skipped when every run of spaces is already one space."""
+    if "  " in text or _ODD_SPACE.search(text):
+        return _SPACES_TO_FIX.sub(" ", text)
+    return text
+
+
+def _visible(text: str) -> str:
+    """The text without invisible characters (translating costs more than looking for them)."""
+    if any(ch in text for ch in _INVISIBLE_CHARS):
+        return text.translate(_INVISIBLE)
+    return text
 
 
 def normalize_line(line: str) -> str:
-    line = _CONTROL_CHARS.sub("", line.translate(_INVISIBLE))
-    return _SPACES.sub(" ", line).strip()
+    line = _CONTROL_CHARS.sub("", _visible(line))
+    return _single_spaced(line).strip()
+
+
+def _normalize_lines(text: str, raw_lines: list[str]) -> list[str]:
+    """``normalize_line`` of every line (each first cut at twice the paragraph limit).
+
+    None of the replacements touches a line end, so when no line needs cutting
+    the whole text is normalized at once rather than line by line.
+    """
+    limit = MAX_PARAGRAPH_CHARS * 2
+    if len(text) > limit and max(map(len, raw_lines)) > limit:
+        return [normalize_line(_cap(line, limit)) for line in raw_lines]
+    text = _single_spaced(_CONTROL_CHARS.sub("", _visible(text)))
+    return [line.strip() for line in text.split("\n")]
 
 
 def _cap(paragraph: str, limit: int = MAX_PARAGRAPH_CHARS) -> str:
@@ -419,7 +550,7 @@ def clean_text(text: str) -> str:
         text = text[: cut if cut > 0 else MAX_TEXT_CHARS]
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     raw_lines = text.split("\n")
-    lines = [normalize_line(_cap(line, MAX_PARAGRAPH_CHARS * 2)) for line in raw_lines]
+    lines = _normalize_lines(text, raw_lines)
     width = _hard_wrap_width(raw_lines, lines)
     paragraphs = _join_hard_wrapped(raw_lines, lines, width) if width else _unwrap(lines)
     kept: list[str] = []
@@ -435,8 +566,9 @@ def clean_text(text: str) -> str:
             in_headline_list = False
         if is_furniture(paragraph):
             continue
-        paragraph = _without_web_talk(paragraph)
-        if paragraph and not is_furniture(paragraph):
-            kept.append(paragraph)
+        cleaned = _without_web_talk(paragraph)
+        # An unchanged paragraph was just found not to be furniture.
+        if cleaned == paragraph or (cleaned and not is_furniture(cleaned)):
+            kept.append(cleaned)
     return "\n\n".join(kept)
 

@@ -13,6 +13,7 @@ newsletter pitches) is removed by :func:`briefgen.furniture.clean_text`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -34,6 +35,7 @@ from .models import Article
 from .safeyaml import (
     MAX_YAML_DEPTH,
     NoAliasLoader,
+    _FastLoader,
     key_lines,
     load_yaml,
     too_deep,
@@ -218,17 +220,20 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
     if not lines or lines[0].rstrip() != "---":
         return None, text, 1
     for index in range(1, len(lines)):
-        if _FENCE.match(lines[index]):
+        if lines[index][:3] in ("---", "...") and _FENCE.match(lines[index]):
             return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
     raise ValueError("front matter opened on line 1 is never closed (no closing '---' line)")
 
 
+_HTML_TAG = re.compile(r"<(p|br|div|span|a|b|i|em|strong|img|ul|ol|li|h[1-6]|figure|blockquote|table|tr|td"
+                       r"|script|style|iframe|svg|math|object|embed|form|input|link|meta|video|audio|noscript"
+                       r"|html|head|body|article|section|template)\b[^>]{0,2000}>", re.IGNORECASE)
+
+
 def looks_like_html(text: str) -> bool:
     """Holds HTML tags (a feed's or an export's body, raw HTML in Markdown)."""
-    return bool(re.search(r"<(p|br|div|span|a|b|i|em|strong|img|ul|ol|li|h[1-6]|figure|blockquote|table|tr|td"
-                          r"|script|style|iframe|svg|math|object|embed|form|input|link|meta|video|audio|noscript"
-                          r"|html|head|body|article|section|template)\b[^>]{0,2000}>",
-                          text[:100_000], re.IGNORECASE))
+    head = text[:100_000]
+    return "<" in head and _HTML_TAG.search(head) is not None
 
 
 def html_fragment_to_text(fragment: str) -> str:
@@ -272,6 +277,9 @@ _MARKDOWN_IMAGE = re.compile(r"!\[[^\[\]\n]{0,500}\]\([^()\s]{0,2000}\)")
 _MARKDOWN_LINK = re.compile(r"\[([^\[\]\n]{1,500})\]\((?:[^()\s]{0,2000}|[^()\s]{0,1000}\([^()\s]{0,500}\)[^()\s]{0,500})\)")
 #: A backslash before a block marker (or a backslash) keeps it as text: "\\- 5 killed" reads "- 5 killed".
 _ESCAPED_MARKER = re.compile(r"^\\(?=[#>*+\\-])")
+_CLOSING_HASHES = re.compile(r"\s+#+$")
+#: First characters of the lines _MARKDOWN_BLOCK can match (the others need no regex).
+_BLOCK_STARTS = frozenset("#>-*+")
 
 
 def _markdown_to_lines(body: str) -> str:
@@ -291,23 +299,31 @@ def _markdown_to_lines(body: str) -> str:
                 paragraphs.append(" ".join(current))
                 current = []
             continue
-        if _ESCAPED_MARKER.match(line):
+        first = line[0]
+        if first == "\\" and _ESCAPED_MARKER.match(line):
             current.append(line[1:])
             continue
-        marker = _MARKDOWN_BLOCK.match(line)
+        marker = _MARKDOWN_BLOCK.match(line) if first in _BLOCK_STARTS else None
         if marker:
             if current:
                 paragraphs.append(" ".join(current))
                 current = []
             line = line[marker.end():].strip()
             if marker.group(1).startswith("#"):
-                line = re.sub(r"\s+#+$", "", line)  # closing hashes: "## Heading ##"
+                line = _CLOSING_HASHES.sub("", line)  # closing hashes: "## Heading ##"
             if not line:
                 continue
         current.append(line)
     if current:
         paragraphs.append(" ".join(current))
-    return "\n\n".join(_MARKDOWN_LINK.sub(r"\1", _MARKDOWN_IMAGE.sub("", p)) for p in paragraphs)
+    return "\n\n".join(_without_link_markup(p) for p in paragraphs)
+
+
+def _without_link_markup(paragraph: str) -> str:
+    """Links reduced to their text, images dropped; both need a "](" to match."""
+    if "](" not in paragraph:
+        return paragraph
+    return _MARKDOWN_LINK.sub(r"\1", _MARKDOWN_IMAGE.sub("", paragraph))
 
 
 class _TextDatesLoader(NoAliasLoader):
@@ -324,10 +340,64 @@ _TextDatesLoader.yaml_implicit_resolvers = {
 MAX_FRONT_MATTER_DEPTH = MAX_YAML_DEPTH
 
 
+#: ``key: value`` on one line, as most front matter is written.
+_SIMPLE_FIELD = re.compile(r"([A-Za-z_][A-Za-z0-9_]{0,63}): (.+)")
+#: Longer front matter always goes to the YAML parser (this also keeps it far below its size limit).
+_SIMPLE_FRONT_MAX_CHARS = 20_000
+
+
+@functools.lru_cache(maxsize=256)
+def _key_reads_as_text(key: str, loader: type) -> bool:
+    """_reads_as_text for a key: front matter repeats a few keys in every file."""
+    return _reads_as_text(key, loader)
+
+
+def _reads_as_text(plain: str, loader: type) -> bool:
+    """A plain (unquoted) YAML scalar that the loader's resolver leaves a string (not a
+    number, date, boolean or null)."""
+    resolvers = loader.yaml_implicit_resolvers
+    return not any(regexp.match(plain) for _tag, regexp in resolvers.get(plain[0], []) + resolvers.get(None, []))
+
+
+def _simple_front_matter(front: str) -> dict[str, str] | None:
+    """Front matter made only of ``key: text`` lines, read without the YAML parser, whose
+    composing and constructing cost more than the rest of reading a short article.
+
+    The values are plain scalars that YAML reads as text or single-quoted strings,
+    so the result is what the YAML loader gives; anything else returns None.
+    """
+    if len(front) > _SIMPLE_FRONT_MAX_CHARS:
+        return None
+    loader = NoAliasLoader if ("&" in front or "*" in front) else _FastLoader  # as load_yaml picks
+    if loader.yaml_path_resolvers:
+        return None
+    data: dict[str, str] = {}
+    for line in front.split("\n"):
+        match = _SIMPLE_FIELD.fullmatch(line)
+        if match is None or not line.isprintable():  # also no tabs, line or paragraph separators
+            return None
+        key, value = match.groups()
+        if not _key_reads_as_text(key, loader):  # "yes: 1" has a boolean key
+            return None
+        if value[0] == "'":
+            inner = value[1:-1]
+            if len(value) < 2 or value[-1] != "'" or "'" in inner.replace("''", ""):
+                return None
+            value = inner.replace("''", "'")
+        elif not ((value[0].isalnum() or value[0] in "($") and value[-1] not in " :"
+                  and ": " not in value and " #" not in value and _reads_as_text(value, loader)):
+            return None  # indicators, comments, nested mappings, numbers, dates...
+        data[key] = value
+    return data
+
+
 def _load_front_matter(front: str, shown: str) -> Any:
     """Parse front matter safely; an impossible date (2020-02-31) stays text for a field warning."""
     if too_deep(front):
         raise RecursionError("front matter nested too deeply")
+    simple = _simple_front_matter(front)
+    if simple is not None:
+        return simple
     try:
         return load_yaml(front, shown, line_offset=1)
     except BriefgenError as exc:
@@ -382,8 +452,9 @@ def _read_markdown(text: str, shown: str, report: Report) -> _Fields:
     fields = _Fields()
     plain = _markdown_to_lines(body)
     title = meta.get("title")
-    if isinstance(title, (str, int, float)) and not isinstance(title, bool) and clean_title(str(title)):
-        fields.title = clean_title(str(title))
+    cleaned = clean_title(str(title)) if isinstance(title, (str, int, float)) and not isinstance(title, bool) else ""
+    if cleaned:
+        fields.title = cleaned
         fields.text = clean_text(plain)
     else:
         if "title" in meta:
@@ -597,7 +668,11 @@ def _read_bytes(candidate: _Candidate, root: Path) -> bytes:
         if info.st_size > MAX_FILE_BYTES:
             raise Unreadable(f"file larger than {MAX_FILE_BYTES // 1_000_000} MB")
         try:
-            data = handle.read(MAX_FILE_BYTES + 1)
+            # Asking for the file's size rather than the limit saves allocating 5 MB per file;
+            # a file grown since fstat is read on up to the limit.
+            data = handle.read(info.st_size + 1)
+            if len(data) > info.st_size:
+                data += handle.read(MAX_FILE_BYTES + 1 - len(data))
         except OSError as exc:
             raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
     if len(data) > MAX_FILE_BYTES:

@@ -777,3 +777,74 @@ def test_unchanged_files_are_not_read_again_however_the_project_is_named(tmp_pat
     again = read_articles(Project(Path(".")), Settings(), Diagnostics(),
                           memo=ShardedMemo(tmp_path / ".briefgen" / "articles", "v"))
     assert [a.id for a in again] == [a.id for a in first] == ["a", "b"]
+
+
+# The fast paths of ingest and furniture give what the plain rules give.
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=20),
+       st.text(alphabet=st.sampled_from(list(".!?\"'”’)]»…“‘( a\n\t\u2028\x85")), max_size=8))
+def test_sentence_end_check_agrees_with_its_regex(head: str, tail: str) -> None:
+    line = head + tail
+    expected = bool(furniture._SENTENCE_END.search(line)) and not furniture._ELLIPSIS_END.search(line)
+    assert furniture._is_sentence(line) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab \n\t\u00a0\u2003\u3000\u200b\u00ad\x0b\x1f\x85\ufeff")), max_size=60))
+def test_text_is_normalized_as_line_by_line(text: str) -> None:
+    lines = text.split("\n")
+    expected = [furniture.normalize_line(furniture._cap(line, furniture.MAX_PARAGRAPH_CHARS * 2)) for line in lines]
+    assert furniture._normalize_lines(text, lines) == expected
+    assert furniture.normalize_line(text.replace("\n", " ")) == furniture._SPACES.sub(
+        " ", furniture._CONTROL_CHARS.sub("", text.replace("\n", " ").translate(furniture._INVISIBLE))).strip()
+
+
+def _without_web_talk_reference(paragraph: str) -> str:
+    """The rule as first written: split each long or suspicious paragraph and test every sentence."""
+    if (len(paragraph) <= 400 and not furniture._is_web_machinery(paragraph)
+            and not furniture._SECOND_PERSON.search(paragraph)):
+        return paragraph
+    paragraph = furniture._TRAILING_COPYRIGHT.sub("", paragraph)
+    sentences = furniture._split_sentences(paragraph)
+    kept = [s for s in sentences if not furniture._is_web_talk(s)]
+    if len(kept) == len(sentences):
+        return paragraph
+    if kept and not furniture._is_sentence(kept[-1]) and furniture._is_ui_label(kept[-1]):
+        kept.pop()
+    return " ".join(kept)
+
+
+_PARAGRAPH_PIECES = [
+    "Police said the man was arrested.", "You can sign up for our newsletter", "Follow us on Twitter",
+    "Copyright 2016 Cox Media Group.", "© 2015 The AP. All rights reserved.", "click here",
+    "“You can email us,” she said.", "Share this story:", "It's free!", "İt'S FREE", "COPYRİGHT 2016",
+    "the shares rose", "check back later for updates",
+    "Like this: Like", "investigators asked for tips", "your account", "Download our app", "More", "Get", ">> Next",
+    "• item", "he said.", "A", "here.", "Please sign in to continue", "This story is developing.", "x" * 120,
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_PARAGRAPH_PIECES), st.sampled_from([" ", ". ", "", "! ", "\" ", "’ "])),
+                max_size=14))
+def test_web_talk_is_removed_as_by_the_sentence_by_sentence_rule(pieces: list[tuple[str, str]]) -> None:
+    paragraph = furniture.normalize_line("".join(piece + sep for piece, sep in pieces))
+    assert furniture._without_web_talk(paragraph) == _without_web_talk_reference(paragraph)
+
+
+@pytest.mark.parametrize("front, simple", [
+    ("title: A plain title\nsource: ajc.com\nurl: http://www.ajc.com:80/news/x/\npublished: '2015-12-05'", True),
+    ("title: 'It''s: quoted'", True), ("title: 1 dead, 3 hurt", True), ("title: Q&A on AT&T", True),
+    ("title: C# and (c) 2016", True), ("title: x\ntitle: y", True), ("title: 'a''''b'", True),
+    ("title: yes", False), ("title: 2015-12-05", False), ("title: 12:30", False), ("title: null", False),
+    ("yes: title", False), ("title: foo #tag", False), ("title: a: b", False), ("title: 'unclosed", False),
+    ("title: &a x", False), ("title:\ttab", False), ("title: trailing ", False), ("title: x\n  more", False),
+    ("title: \"double\"", False), ("title: -1", False), ("title: ~", False), ("title: '''", False), ("", False),
+])
+def test_simple_front_matter_reads_as_yaml_does(front: str, simple: bool) -> None:
+    fast = ingest._simple_front_matter(front)
+    assert (fast is not None) == simple
+    if fast is not None:
+        for loader in {getattr(yaml, "CSafeLoader", yaml.SafeLoader), yaml.SafeLoader}:
+            assert yaml.load(front, Loader=loader) == fast
