@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
+from briefgen.extract import rules
 from briefgen.extract.rules import find_matches
 
 
@@ -106,3 +110,50 @@ def test_counts_that_are_denied_partitive_or_not_people_are_ignored(sentence: st
 def test_children_included_in_the_wounded_are_not_counted_as_dead() -> None:
     found = pairs("A man died and three others - including two children - were wounded.")
     assert ("killed", 2) not in found and ("killed", 1) in found
+
+
+# The shortcuts in the casualty rules give exactly what the plain patterns give.
+_WORDS = ["one", "seventeen", "teen", "xteen", "bone", "tens", "ten", "3", " ", "-", "a", "he", "she", "the",
+          "his", "her", "their", "left", "leave", "lost", "of", "off", "_", "é", "ſ", "ı", "İ"]
+
+
+def _texts(seed: int, count: int = 3000) -> list[str]:
+    rnd = random.Random(seed)
+    return ["".join(rnd.choice(_WORDS) + rnd.choice(["", " ", ","]) for _ in range(rnd.randint(1, 8)))
+            for _ in range(count)]
+
+
+def test_has_count_matches_plain_pattern():
+    plain = re.compile(
+        r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|"
+        r"fifty|sixty|seventy|eighty|ninety|hundred|thousand|million)\b")
+    for text in _texts(1):
+        assert rules._has_count(text) == (plain.search(text) is not None), text
+
+
+def test_word_start_hints_match_plain_patterns():
+    plain = {"pronoun-subject": r"\b(?:he|she)\b", "object-definite": r"\b(?:his|her|their)\b",
+             "left": r"\blea?v|\bleft\b", "lost": r"\blos[te]", "nominal": r"\bof\b"}
+    for text in _texts(2):
+        for name, pattern in plain.items():
+            assert rules._RULE_HINTS[name].search(text) == (re.search(pattern, text) is not None), (name, text)
+
+
+def test_masks_applied_one_by_one_match_their_alternation():
+    fragments = ["25-year-old", "3 years old", "aged 5 to 7", "mother of three", "$5 million", "12%", "10:30 p.m.",
+                 "1994", "2 of 3", "WAVE 3 News", "No. 5", "3rd", "May 4", "4 May", "five", "killed", " ", ", "]
+    rnd = random.Random(3)
+    subsets = [rules._MASKS] + [[mask for mask in rules._MASKS if rnd.random() < 0.5] for _ in range(4)]
+    for chosen in subsets:
+        alternation = re.compile("|".join(
+            f"(?i:{p.pattern})" if p.flags & re.IGNORECASE else f"(?:{p.pattern})" for p in chosen))
+        for _ in range(300):
+            text = "".join(rnd.choice(fragments) for _ in range(rnd.randint(1, 10)))
+            hide = lambda m: "<" + m.group() + ">"  # noqa: E731
+            assert rules._apply_masks(chosen, text, hide) == alternation.sub(hide, text), text
+
+
+def test_idioms_are_masked_whatever_their_case():
+    # "İ" matches "i" when case is ignored but lower-cases to two characters
+    for text in ("Injured reserve for 3 players", "İnjured reserve for 3 players", "a DEADLINE of 3 days"):
+        assert rules.mask_non_counts(text).startswith(("X" * 15, "a XXXX")), text

@@ -29,7 +29,7 @@ _ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"['’]s\b")
 _WHO_TAIL = re.compile(r"\s+in a statement$|\s+on \w+$")
 _TITLED = re.compile(rf"(?P<title>.*\b(?:{_TITLES}))\s+(?P<name>(?:[A-Z][\w'’-]+\s*){{2,3}})$")
-_SPACE_BEFORE = re.compile(r"\s+([,.;:!?’”])")
+_SPACE_BEFORE = re.compile(r"\s+(?=[,.;:!?’”])")
 _SPACE_AFTER = re.compile(r"([“‘])\s+")
 _SPACED_NOT = re.compile(r"\s+n't")
 _SPEECH_AFTER = re.compile(rf"\s*(?:also\s+|had\s+|has\s+)?(?:{SPEECH_VERBS})\b(?:\s+that)?\s*")
@@ -55,9 +55,11 @@ def normalize_who(who: str) -> str:
 
 def _clean(text: str) -> str:
     text = text.replace("``", "“").replace("''", "”")
-    text = _SPACE_BEFORE.sub(r"\1", text)
-    text = _SPACE_AFTER.sub(r"\1", text)
-    text = _SPACED_NOT.sub("n't", text)
+    text = _SPACE_BEFORE.sub("", text)
+    if "“" in text or "‘" in text:  # each substitution needs its literal: skip it when absent
+        text = _SPACE_AFTER.sub(r"\1", text)
+    if "n't" in text:
+        text = _SPACED_NOT.sub("n't", text)
     return " ".join(text.split()).strip(" ,;:")
 
 

@@ -10,6 +10,7 @@ before matching so they can never become figures.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -260,27 +261,42 @@ class _Hint:
         return False
 
 
+# "\bword" is written "word(?<!\w...)" (one dot per letter): the same test, but a
+# pattern that starts with a literal is searched for by the engine without trying
+# every position.
 _RULE_HINTS = {name: _Hint(hint) for name, hint in {
     "died-later": r"died|succumb|pronounced|declared",
     "definite-subject": _STATE_HINT, "subject": _STATE_HINT, "bare-subject": _STATE_HINT,
-    "pronoun-subject": r"\b(?:he|she)\b", "self": r"himself|herself", "self-fatal": r"himself|herself",
+    "pronoun-subject": r"he(?<!\w..)\b|she(?<!\w...)\b", "self": r"himself|herself", "self-fatal": r"himself|herself",
     "shot-then-died": r"died",
-    "object-definite": r"\b(?:his|her|their)\b", "bare-died": r"died|perished",
+    "object-definite": r"h(?:is(?<!\w...)|er(?<!\w...))\b|their(?<!\w.....)\b", "bare-died": r"died|perished",
     "count-noun": r"dead|kill|death|fatalit|wound|injur|hurt|missing|arrest|detain|displac|lives|bodies|shot",
     "object": r"kill|murder|wound|injur|arrest|detain|displac|evacuat|gunn|shot|shoot|slaughter|massacr",
-    "left": r"\blea?v|\bleft\b", "lives": r"lives", "lives-of": r"lives", "lost": r"\blos[te]",
+    "left": r"le(?<!\w..)(?:a?v|ft\b)", "lives": r"lives", "lives-of": r"lives", "lost": r"los(?<!\w...)[te]",
     "nominal-possessive": r"of (?:his|her|their)\b", "among-dead": r"among|includ",
     "dead-include": r"the (?:dead|injured|wounded|victims)", "of-the": r" of the ", "whose": r"whose",
     "police-killing": r"police killing", "treated": r"treat", "body": r"bod(?:y|ies)|remains",
-    "victims": r"victims", "nominal": r"\bof\b",
+    "victims": r"victims", "nominal": r"of(?<!\w..)\b",
 }.items()}
 # Rules whose pattern needs a count (digits or a number word), never "a man": skipped
 # when the masked sentence holds no number at all.
 _NEEDS_COUNT = frozenset({"bare-subject", "bare-died", "count-noun", "lives", "lives-of", "dead-include",
                           "of-the", "treated", "victims"})
-_COUNT_TOKEN = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|"
-    r"fifty|sixty|seventy|eighty|ninety|hundred|thousand|million)\b")
+_COUNT_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+                "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand",
+                "million")
+# a whole word from _COUNT_WORDS ("\bone\b" as "one(?<!\w....)\b", led by its literal), or
+# a word ending in "teen" after at least one more word character
+_COUNT_WORD = re.compile("|".join(rf"{w}(?<!\w{'.' * len(w)})\b" for w in _COUNT_WORDS))
+_TEEN_WORD = re.compile(r"teen(?<=\w....)\b")
+
+
+def _has_count(lowered: str) -> bool:
+    """Does the lower-cased text hold a digit or a number word."""
+    return (_HAS_DIGIT.search(lowered) is not None or _TEEN_WORD.search(lowered) is not None
+            or _COUNT_WORD.search(lowered) is not None)
+
+
 _TOLL_HINT = re.compile(r"toll|number of|death count|body count")
 _TOLL = LazyPattern(
     rf"(?P<toll>(?:(?:\w+\s+){{0,2}}(?:death|casualty|fatality|injury|civilian|military|total|overall)\s+toll|"
@@ -377,16 +393,8 @@ def normalize(sentence: str) -> str:
 _NUMBER_RE = LazyPattern(rf"{NUMBER_START}(?:(?<![\w-]){NUMBER}(?![\w])|\d)", re.IGNORECASE)
 
 
-# One pass instead of one per mask; each keeps its own case sensitivity. Leftmost
-# match wins, so a mask that starts earlier hides the ones it overlaps.
-def _combined(patterns: list[LazyPattern]) -> re.Pattern[str]:
-    return re.compile("|".join(
-        f"(?i:{p.pattern})" if p.flags & re.IGNORECASE else f"(?:{p.pattern})" for p in patterns
-    ))
-
-
 # Most masks need a word that is rare in a sentence ("old", "aged", "%"): a mask only
-# joins the combined pattern when its hint occurs, and each combination is compiled once.
+# runs when its hint occurs.
 _MASK_HINTS: list[_Hint | None] = [
     _Hint(r"old"), _Hint(r"old"), _Hint(r"old|y/?o\b"), _Hint(r"\bage"), _Hint(r"mother|father|parent"),
     _Hint(r"[$£€¥]"), _Hint(r"%|cent"), _Hint(r"\d[:.]\d|\d\s*[ap]\.?m"),
@@ -397,9 +405,33 @@ assert len(_MASK_HINTS) == len(_MASKS)
 _HIDES_WORDS = [NUMBER in p.pattern for p in _MASKS]  # can hide "a three-year-old", not only digits
 
 
-@lru_cache(maxsize=512)
-def _active_masks(chosen: tuple[int, ...]) -> re.Pattern[str] | None:
-    return _combined([_MASKS[i] for i in chosen]) if chosen else None
+def _apply_masks(chosen: list[LazyPattern], text: str, hide: Callable[[re.Match[str]], str]) -> str:
+    """``sub(hide, text)`` with the alternation of the chosen masks, in their order.
+
+    The leftmost match wins, and of masks matching at the same position the first;
+    scanning resumes after it. Each mask is searched on its own, so no combination
+    of masks has to be compiled (no mask matches the empty string).
+    """
+    upcoming = [(m, mask) for mask in chosen if (m := mask.search(text)) is not None]
+    if not upcoming:
+        return text
+    parts: list[str] = []
+    position = 0
+    while True:
+        first = None
+        for k, (m, mask) in enumerate(upcoming):
+            if m is not None and m.start() < position:  # overlapped by the last match: look again
+                m = mask.search(text, position)
+                upcoming[k] = (m, mask)
+            if m is not None and (first is None or m.start() < first.start()):
+                first = m
+        if first is None:
+            break
+        parts.append(text[position : first.start()])
+        parts.append(hide(first))
+        position = first.end()
+    parts.append(text[position:])
+    return "".join(parts)
 
 
 # The masks that start with a number ("25-year-old", "three hours") are the costly ones:
@@ -430,18 +462,21 @@ def mask_non_counts(text: str) -> str:
     Only the number itself is replaced (by X), so "a XX-year-old woman" still reads
     as one woman.
     """
-    text = _IDIOMS.sub(lambda m: "X" * len(m.group()), text)
+    # every idiom holds "injured", "dead" or "kill"; "ı" and "İ" match "i" when case is
+    # ignored without lower-casing to it
+    lowered = text.lower()
+    if "injured" in lowered or "dead" in lowered or "kill" in lowered or "ı" in text or "İ" in text:
+        text = _IDIOMS.sub(lambda m: "X" * len(m.group()), text)
+        lowered = text.lower()
+
     def hide(m: re.Match[str]) -> str:
         return _NUMBER_RE.sub(lambda n: "X" * len(n.group()), m.group())
 
     has_digits = _HAS_DIGIT.search(text) is not None
     if not has_digits and not _NUMBER_WORD.search(text):
         return text
-    lowered = text.lower()
-    chosen = tuple(i for i, hint in _MASK_CANDIDATES[has_digits] if hint is None or hint.search(lowered))
-    masks = _active_masks(chosen)
-    if masks is not None:
-        text = masks.sub(hide, text)
+    chosen = [_MASKS[i] for i, hint in _MASK_CANDIDATES[has_digits] if hint is None or hint.search(lowered)]
+    text = _apply_masks(chosen, text, hide)
     unmasked = text
 
     def hide_if_measure(n: re.Match[str]) -> str:
@@ -565,7 +600,8 @@ def _cue_matches(sentence: str) -> tuple[Match, ...]:
                                  qualifier_label(groups.get("qual")), groups.get("noun"), toll, ends_with_noun,
                                  gunshot)
 
-    tolls = _TOLL_HINT.search(scan.lower()) is not None
+    lowered = scan.lower()
+    tolls = _TOLL_HINT.search(lowered) is not None
     for m in _TOLL.finditer(scan) if tolls else ():
         toll = m.group("toll")
         kind = "injured" if re.search(r"injur|wound", toll, re.IGNORECASE) else kind_of(toll) or "killed"
@@ -575,8 +611,7 @@ def _cue_matches(sentence: str) -> tuple[Match, ...]:
         add(kind_of(toll) or "killed", m, toll=toll)
     # whole-sentence tests that only matter once a rule matches: looked up on first need
     legal = deadly = None
-    lowered = scan.lower()
-    counted = _COUNT_TOKEN.search(lowered) is not None
+    counted = _has_count(lowered)
     hinted: dict[str, bool] = {}  # several rules share a hint
     for name, rule in _RULES:
         if name in _NEEDS_COUNT and not counted:
@@ -652,7 +687,7 @@ def _cue_matches(sentence: str) -> tuple[Match, ...]:
                 nearest = max(previous, key=lambda x: x.start)
                 # "one died and three others, including two children, were wounded": the
                 # children belong to the three, not to the dead
-                if _COUNT_TOKEN.search(scan[nearest.end : m.start()].lower()):
+                if _has_count(scan[nearest.end : m.start()].lower()):
                     continue
                 add(nearest.kind, m)
         _continue_lists(scan, found, add)
