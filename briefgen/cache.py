@@ -138,7 +138,7 @@ class ShardedMemo:
 
     def _name(self, key: str) -> str:
         """The shard of ``key``: hashed, so that keys sharing a beginning (paths) spread evenly."""
-        return "%0*x" % (self.prefix, zlib.crc32(key.encode("utf-8", "surrogateescape")) >> self._shift)
+        return f"{zlib.crc32(key.encode('utf-8', 'surrogateescape')) >> self._shift:0{self.prefix}x}"
 
     def _shard(self, name: str) -> dict[str, Any]:
         shard = self._shards.get(name)

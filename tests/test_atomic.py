@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import json
 
-from briefgen.atomic import Change, Journal, _bytes, _journal_pieces, sha256, write_atomic
+from briefgen.atomic import (
+    Change,
+    Journal,
+    _bytes,
+    _journal_pieces,
+    sha256,
+    write_atomic,
+)
 
 
 def test_a_file_written_in_pieces_holds_all_of_them_and_no_temporary_is_left(tmp_path):
