@@ -31,7 +31,7 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _fsync_dir(folder: Path) -> None:
+def _fsync_dir(folder: Path | str) -> None:
     """Make a rename durable: on POSIX the folder entry must be flushed too."""
     try:
         fd = os.open(folder, os.O_RDONLY)
@@ -45,7 +45,7 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool = True,
+def write_atomic(path: Path | str, data: bytes | Iterable[bytes], durable: bool = True,
                  make_folder: bool = True) -> None:
     """Replace ``path`` with ``data`` so that it is never seen half-written.
 
@@ -54,9 +54,11 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool = True
     disk before the rename (and the folder after it); a group written through
     a journal flushes once at the end instead.
     """
+    target = os.fspath(path)  # plain strings: a first build writes tens of thousands of files
+    folder, name = os.path.split(target)
     if make_folder:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.parent / f".{path.name}.{os.getpid()}{TEMP_SUFFIX}"
+        os.makedirs(folder or ".", exist_ok=True)
+    temp = os.path.join(folder, f".{name}.{os.getpid()}{TEMP_SUFFIX}")
     try:
         with open(temp, "wb") as handle:
             if isinstance(data, (bytes, bytearray, memoryview)):
@@ -66,15 +68,15 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool = True
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
-        os.replace(temp, path)
+        os.replace(temp, target)
     except BaseException:
         try:
-            temp.unlink()
+            os.unlink(temp)
         except OSError:
             pass
         raise
     if durable:
-        _fsync_dir(path.parent)
+        _fsync_dir(folder or ".")
 
 
 def read_bytes(path: Path) -> bytes | None:
@@ -172,10 +174,13 @@ class Journal:
             return []
 
     def _target(self, rel: str) -> Path:
+        return Path(self._target_name(rel))
+
+    def _target_name(self, rel: str) -> str:
         parts = rel.split("/")
         if not rel or rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts):
             raise ValueError(f"journal path outside its folder: {rel}")
-        return self.root.joinpath(*parts)
+        return os.path.join(self.root, *parts)
 
     def pending_view(self) -> dict[str, bytes | None]:
         """The files a killed run changed, with the bytes they read as once it is undone."""
@@ -213,14 +218,14 @@ class Journal:
             self.discard()
             return
         write_atomic(self.path, _journal_pieces(changes))
-        targets = [self._target(change.path) for change in changes]
-        for folder in sorted({target.parent for target, change in zip(targets, changes)
+        targets = [self._target_name(change.path) for change in changes]
+        for folder in sorted({os.path.dirname(target) for target, change in zip(targets, changes)
                               if change.data is not None}):
-            folder.mkdir(parents=True, exist_ok=True)
+            os.makedirs(folder, exist_ok=True)
         for target, change in zip(targets, changes):
             if change.data is None:
                 try:
-                    target.unlink()
+                    os.unlink(target)
                 except FileNotFoundError:
                     pass
             else:
