@@ -22,7 +22,6 @@ from . import __version__
 from .cache import Memo, ShardedMemo, code_fingerprint, load_value, save_value
 from .config import Project, Settings
 from .diagnostics import BriefgenError, Diagnostics, Problem, collect
-from .pool import map_shared
 
 if TYPE_CHECKING:
     from . import briefing
@@ -399,6 +398,8 @@ def extract_all(project: Project, plans: list[briefing.Plan], by_id: dict[str, A
             todo.append(plan.id)
     fresh = None
     if workers > 1 and len(todo) >= MIN_PARALLEL_EXTRACTIONS:
+        from .pool import map_shared  # not before: "up to date" must stay quick to answer
+
         fresh = map_shared(_extract_planned, {i: groups[i] for i in todo}, todo, workers, progress=progress,
                            chunksize=min(64, len(todo) // (workers * 8)))
     if fresh is None:
