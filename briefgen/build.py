@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -265,11 +265,16 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
     with stage("briefing"):
         briefings = briefing.reconcile(store, plans, extractions, by_id)
         saved = briefing.save_all(project, store, briefings, jobs=workers)
+        report.articles_read = len(articles)
+        # Rendering needs an article's details, not its text, and none of the
+        # extractions, plans or merge results: dropped here, they leave room
+        # for the site (over a gigabyte at a hundred thousand articles).
+        by_id = {article_id: replace(article, text="") for article_id, article in by_id.items()}
+        del articles, read_memo, stories, plans, extractions, store
     with stage("render"):
         rendered = render.render_site(project, settings, briefings, by_id, diagnostics, jobs=workers)
         details["render"] = f"{rendered.written} page(s) written"
 
-    report.articles_read = len(articles)
     report.articles_skipped = sum(1 for w in diagnostics.warnings if w.message.startswith("skipped"))
     report.briefings = len(briefings)
     report.briefings_created = saved.created
