@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -269,7 +269,7 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
         # Rendering needs an article's details, not its text, and none of the
         # extractions, plans or merge results: dropped here, they leave room
         # for the site (over a gigabyte at a hundred thousand articles).
-        by_id = {article_id: replace(article, text="") for article_id, article in by_id.items()}
+        by_id = {article_id: article.without_text() for article_id, article in by_id.items()}
         del articles, read_memo, stories, plans, extractions, store
     with stage("render"):
         rendered = render.render_site(project, settings, briefings, by_id, diagnostics, jobs=workers)
