@@ -268,7 +268,7 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
         report.articles_read = len(articles)
         # Rendering needs an article's details, not its text, and none of the
         # extractions, plans or merge results: dropped here, they leave room
-        # for the site (over a gigabyte at a hundred thousand articles).
+        # for the site (close to a gigabyte at a hundred thousand articles).
         by_id = {article_id: article.without_text() for article_id, article in by_id.items()}
         del articles, read_memo, stories, plans, extractions, store
     with stage("render"):

@@ -33,7 +33,7 @@ class Article:
 
     def without_text(self) -> Article:
         """The article's details alone: all a page shows of it (built directly,
-        not with ``dataclasses.replace``, which costs ten times as much)."""
+        not with ``dataclasses.replace``, which costs twice as much)."""
         return Article(self.id, self.path, self.title, "", self.source, self.url, self.published,
                        self.author, self.digest)
 

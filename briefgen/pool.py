@@ -39,7 +39,7 @@ def map_shared(function: Callable[[Any, K], R], shared: Any, keys: Sequence[K], 
 
     ``function`` must be a module-level function (it is sent by name).
     Results keep the order of ``keys``. Returns None when no process pool
-    can run here, so the caller does the work itself.
+    can run here (or a worker died), so the caller does the work itself.
     """
     forking = "fork" in multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork") if forking else multiprocessing.get_context()
@@ -50,7 +50,7 @@ def map_shared(function: Callable[[Any, K], R], shared: Any, keys: Sequence[K], 
                                  initargs=() if forking else (shared,)) as pool:
             results = pool.map(partial(_call, function), keys, chunksize=max(1, chunksize))
             return collect(results, len(keys), progress)
-    except (OSError, BrokenProcessPool):  # no process support here
+    except (OSError, BrokenProcessPool):  # no process support here, or a worker was killed
         return None
     finally:
         _SHARED.pop("value", None)
