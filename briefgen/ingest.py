@@ -35,9 +35,9 @@ from .models import Article
 from .safeyaml import (
     MAX_YAML_DEPTH,
     NoAliasLoader,
-    _FastLoader,
     key_lines,
     load_yaml,
+    loader_for,
     too_deep,
     yaml_problem,
 )
@@ -368,7 +368,7 @@ def _simple_front_matter(front: str) -> dict[str, str] | None:
     """
     if len(front) > _SIMPLE_FRONT_MAX_CHARS:
         return None
-    loader = NoAliasLoader if ("&" in front or "*" in front) else _FastLoader  # as load_yaml picks
+    loader = loader_for(front)
     if loader.yaml_path_resolvers:
         return None
     data: dict[str, str] = {}
