@@ -19,8 +19,6 @@ MAX_PARAGRAPH_CHARS = 20_000
 MAX_TEXT_CHARS = 400_000
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_SENTENCE_END = re.compile(r"[.!?][\s\"'”’)\]»]*$|(?:[\"”’]|'')[.!?]?$")
 _HAS_WORD = re.compile(r"[^\W_]")
 _ELLIPSIS_END = re.compile(r"(\.\.\.|…)$")
 
@@ -263,9 +261,8 @@ _ELLIPSES = ("...", "…")
 def _is_sentence(line: str) -> bool:
     """Ends like a sentence (full stop, question, exclamation, closing quote).
 
-    Same answer as ``_SENTENCE_END.search(line) and not _ELLIPSIS_END.search(line)``,
-    from the end of the line alone: searching a long paragraph for ``$`` costs
-    a pass over all of it.
+    Read from the end of the line alone: a regex anchored at ``$`` would cost a
+    pass over a whole long paragraph.
     """
     body = line[:-1] if line[-1:] == "\n" else line  # "$" also matches before a final newline
     if body.endswith(_ELLIPSES):
@@ -322,10 +319,9 @@ def _quoted(line: str) -> bool:
             or (("'" in line or "‘" in line) and _OPENING_SINGLE_QUOTE.search(line) is not None))
 
 
-def _is_web_talk(sentence: str) -> bool:
-    """One sentence of the page talking about itself (sign-ups, sharing, copyright)."""
-    if _is_web_machinery(sentence):
-        return True
+def _pitches_the_page(sentence: str) -> bool:
+    """One short sentence addressing the reader about the page ("you can sign up ..."),
+    not a police appeal or a quote."""
     return (len(sentence) <= 300 and _SECOND_PERSON.search(sentence) is not None
             and _WEB_WORDS.search(sentence) is not None and _APPEAL_WORDS.search(sentence) is None
             and not _quoted(sentence))
@@ -359,9 +355,9 @@ def _split_sentences(paragraph: str) -> list[str]:
 
 
 def _sentence_is_web_talk(sentence: str, hits: frozenset[str], second_person: bool) -> bool:
-    """``_is_web_talk(sentence)`` for a sentence of a paragraph whose _trigger_tokens
-    are ``hits`` and whose ``second_person`` says whether it has both _SECOND_PERSON
-    and _WEB_WORDS.
+    """One sentence of the page talking about itself (sign-ups, sharing, copyright),
+    in a paragraph whose _trigger_tokens are ``hits`` and whose ``second_person``
+    says whether it has both _SECOND_PERSON and _WEB_WORDS.
 
     A sentence's tokens and regex matches are also its paragraph's: sentences
     split at spaces and after punctuation, which no token or word runs across.
@@ -370,9 +366,7 @@ def _sentence_is_web_talk(sentence: str, hits: frozenset[str], second_person: bo
         lowered = sentence.lower()
         if any(hit in lowered for hit in hits) and _is_web_machinery(sentence, _trigger_tokens(sentence, lowered)):
             return True
-    return (second_person and len(sentence) <= 300 and _SECOND_PERSON.search(sentence) is not None
-            and _WEB_WORDS.search(sentence) is not None and _APPEAL_WORDS.search(sentence) is None
-            and not _quoted(sentence))
+    return second_person and _pitches_the_page(sentence)
 
 
 def _without_web_talk(paragraph: str) -> str:
@@ -405,16 +399,16 @@ def _without_web_talk(paragraph: str) -> str:
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _INVISIBLE_CHARS = tuple(map(chr, _INVISIBLE))
-_SPACE_CHARS = r" \t\u00a0\u2000-\u200a\u202f\u205f\u3000"  # those of _SPACES
+_SPACE_CHARS = r" \t\u00a0\u2000-\u200a\u202f\u205f\u3000"  # what counts as a space
 _ODD_SPACE_CHARS = r"\t\u00a0\u2000-\u200a\u202f\u205f\u3000"  # all but the plain space
-#: The runs of _SPACES that replacing by one space changes: all but a lone space.
+#: The runs of spaces that replacing by one space changes: all but a lone space.
 #: Starting with a character class lets the regex engine skip to candidates fast.
 _SPACES_TO_FIX = re.compile(rf"[{_SPACE_CHARS}](?:(?<=[{_ODD_SPACE_CHARS}])[{_SPACE_CHARS}]*|[{_SPACE_CHARS}]+)")
 _ODD_SPACE = re.compile(rf"[{_ODD_SPACE_CHARS}]")
 
 
 def _single_spaced(text: str) -> str:
-    """``_SPACES.sub(" ", text)``, skipped when every run of spaces is already one space."""
+    """Every run of spaces as one space; nothing done when each run already is one."""
     if "  " in text or _ODD_SPACE.search(text):
         return _SPACES_TO_FIX.sub(" ", text)
     return text

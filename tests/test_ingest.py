@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import shutil
 import sys
 import time
@@ -781,12 +782,20 @@ def test_unchanged_files_are_not_read_again_however_the_project_is_named(tmp_pat
 
 # The fast paths of ingest and furniture give what the plain rules give.
 
+_SENTENCE_END = re.compile(r"[.!?][\s\"'”’)\]»]*$|(?:[\"”’]|'')[.!?]?$")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def _is_web_talk_reference(sentence: str) -> bool:
+    return furniture._is_web_machinery(sentence) or furniture._pitches_the_page(sentence)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=20),
        st.text(alphabet=st.sampled_from(list(".!?\"'”’)]»…“‘( a\n\t\u2028\x85")), max_size=8))
 def test_sentence_end_check_agrees_with_its_regex(head: str, tail: str) -> None:
     line = head + tail
-    expected = bool(furniture._SENTENCE_END.search(line)) and not furniture._ELLIPSIS_END.search(line)
+    expected = bool(_SENTENCE_END.search(line)) and not furniture._ELLIPSIS_END.search(line)
     assert furniture._is_sentence(line) == expected
 
 
@@ -796,7 +805,7 @@ def test_text_is_normalized_as_line_by_line(text: str) -> None:
     lines = text.split("\n")
     expected = [furniture.normalize_line(furniture._cap(line, furniture.MAX_PARAGRAPH_CHARS * 2)) for line in lines]
     assert furniture._normalize_lines(text, lines) == expected
-    assert furniture.normalize_line(text.replace("\n", " ")) == furniture._SPACES.sub(
+    assert furniture.normalize_line(text.replace("\n", " ")) == _SPACES.sub(
         " ", furniture._CONTROL_CHARS.sub("", text.replace("\n", " ").translate(furniture._INVISIBLE))).strip()
 
 
@@ -807,7 +816,7 @@ def _without_web_talk_reference(paragraph: str) -> str:
         return paragraph
     paragraph = furniture._TRAILING_COPYRIGHT.sub("", paragraph)
     sentences = furniture._split_sentences(paragraph)
-    kept = [s for s in sentences if not furniture._is_web_talk(s)]
+    kept = [s for s in sentences if not _is_web_talk_reference(s)]
     if len(kept) == len(sentences):
         return paragraph
     if kept and not furniture._is_sentence(kept[-1]) and furniture._is_ui_label(kept[-1]):
