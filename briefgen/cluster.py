@@ -309,7 +309,7 @@ class Vocabulary:
             counted = map_shared(_count_slice, (texts, self.BATCH), starts, min(workers, len(starts)))
         if counted is None:
             counted = [_count_batch(texts[start:start + self.BATCH]) for start in starts]
-        for start, (words, counts) in zip(range(0, len(texts), self.BATCH), counted):
+        for start, (words, counts) in zip(starts, counted):
             own = np.array([self._column_of(word) for word in words], dtype=np.int32)
             for row, key in enumerate(keys[start:start + self.BATCH]):
                 begin, end = counts.indptr[row], counts.indptr[row + 1]
