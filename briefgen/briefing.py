@@ -18,7 +18,8 @@ The stage runs in four steps, called by ``build``:
   their members (editor moves, merges, exclusions and pins included) and new
   articles join the briefing their story overlaps most, else a new one;
 * ``reconcile`` merges the machine's new extraction with the editor's file
-  (rules in ``briefing_merge``);
+  (rules in ``briefing_merge``) and lays out the file and record bytes, in
+  worker processes when there are many briefings to merge;
 * ``save_all`` writes only the files whose bytes change, all of them through
   one journal, so a build killed at any moment leaves the old or the new state
   and the next run completes it.
@@ -177,17 +178,51 @@ def plan(store: Store, stories: list, articles: dict[str, Article], settings) ->
 
 
 def reconcile(store: Store, plans: list[Plan], extractions: Mapping[str, Extraction],
-              articles: dict[str, Article]) -> list[Briefing]:
-    """Merge each planned briefing's new extraction with the editor's file.
+              articles: dict[str, Article], jobs: int = 1) -> list[Briefing]:
+    """Merge each planned briefing's new extraction with the editor's file, and lay
+    out the files ``save_all`` writes.
 
-    Disputes are found again on the merged figures, so the editor's corrections count.
+    Disputes are found again on the merged figures, so the editor's corrections
+    count. With ``jobs`` > 1 and many briefings to merge, the merges run in
+    worker processes; the result is the same.
     """
     with paused_gc():
-        return _reconcile(store, plans, extractions, articles)
+        return _reconcile(store, plans, extractions, articles, jobs)
+
+
+#: From this many briefings to merge on, worker processes cost less than they save.
+MIN_PARALLEL_MERGES = 256
+
+
+@dataclass
+class _Merge:
+    """One briefing to merge: what ``plan`` decided for it, and its machine fingerprint
+    when the stage cache already knew it."""
+
+    id: str
+    slug: str
+    members: list[str]
+    copies: dict[str, str]
+    excluded: list[str]
+    planned: bool  # False for a handmade briefing: no extraction
+    machine: str | None
+
+
+@dataclass
+class _Merging:
+    """What every merge reads and none changes: shared with the worker processes."""
+
+    store: Store
+    extractions: Mapping[str, Extraction]
+    articles: dict[str, Article]
+    redirects: dict[str, list[str]]
+    live_slugs: set[str]
+    moves: Moves
+    merges: list[_Merge]
 
 
 def _reconcile(store: Store, plans: list[Plan], extractions: Mapping[str, Extraction],
-               articles: dict[str, Article]) -> list[Briefing]:
+               articles: dict[str, Article], jobs: int) -> list[Briefing]:
     redirects: dict[str, list[str]] = {}
     for bid, target in sorted(store.dissolved.items()):
         if target is None:
@@ -201,6 +236,8 @@ def _reconcile(store: Store, plans: list[Plan], extractions: Mapping[str, Extrac
     briefings: list[Briefing] = []
     handmade = iter(store.handmade)
     cache = store.cache if store.cache is not None else StageCache(None)
+    merges: list[_Merge] = []
+    quick_keys: dict[str, str] = {}  # merge id: its machine quick key, when the cache lacked it
     for plan_ in plans + [None] * len(store.handmade):
         bid = plan_.id if plan_ is not None else next(handmade)
         stored = store.briefings.get(bid)
@@ -209,28 +246,77 @@ def _reconcile(store: Store, plans: list[Plan], extractions: Mapping[str, Extrac
         copies = plan_.copies if plan_ is not None else {}
         excluded = store.excluded.get(bid, [])
         extraction = _Extraction(extractions, bid if plan_ is not None else None)
-        machine = _machine_fingerprint(bid, extraction, members, copies, articles, cache)
+        quick = _machine_quick_key(extraction, members, copies, articles)
+        machine = cache.get("machine", quick, bid) if quick is not None else None
         summary = stored.summary if stored is not None else None
-        if summary is not None and stored.unchanged and summary.machine == machine and \
-                summary.slug == slug and list(summary.articles) == members and \
-                list(summary.excluded) == excluded and not redirects.get(bid) and \
-                not moves.touches(bid) and not live_slugs & set(summary.old_slugs):
-            # Same file, same machine output, same membership: last result stands.
-            store.results[bid] = Result(None, None, summary.edits, unchanged=True)
-            briefings.append(_recorded_briefing(stored, cache))
-            continue
-        doc, state, edits = _merge_one(bid, slug, stored, members, copies, extraction.value(),
-                                       articles, excluded, redirects.get(bid, []), live_slugs,
-                                       moves)
-        figures = [_figure(f, state) for f in doc["figures"]]
-        published = {s["key"]: s["published"] for s in doc["sources"]}
-        doc["disputes"] = [{"type": d.type, "figures": list(d.figures), "note": d.note or None}
-                           for d in find_disputes(figures, published)]
-        record = {"format": RECORD_FORMAT, "id": bid, "slug": slug, "written": doc,
-                  "machine": machine, "edits": edits, **state.as_record()}
-        store.results[bid] = Result(doc, record, edits)
-        briefings.append(_briefing(doc, state, figures, _disputes(doc)))
+        if summary is not None and stored.unchanged and summary.slug == slug and \
+                list(summary.articles) == members and list(summary.excluded) == excluded and \
+                not redirects.get(bid) and not moves.touches(bid) and \
+                not live_slugs & set(summary.old_slugs):
+            if machine is None:
+                machine = _machine_fingerprint(extraction, members, copies, articles)
+                if quick is not None:
+                    cache.put("machine", quick, machine, bid)
+            if summary.machine == machine:
+                # Same file, same machine output, same membership: last result stands.
+                store.results[bid] = Result(summary.edits, unchanged=True)
+                briefings.append(_recorded_briefing(stored, cache))
+                continue
+        if machine is None and quick is not None:
+            quick_keys[bid] = quick
+        merges.append(_Merge(bid, slug, members, copies, excluded, plan_ is not None, machine))
+    merging = _Merging(store, extractions, articles, redirects, live_slugs, moves, merges)
+    indexes = list(range(len(merges)))
+    results = None
+    if jobs > 1 and len(merges) >= MIN_PARALLEL_MERGES:
+        results = map_shared(_merge_and_lay_out, merging, indexes, jobs, chunksize=32)
+    if results is None:
+        results = [_merge_and_lay_out(merging, i) for i in indexes]
+    for merge, (result, machine) in zip(merges, results):
+        if merge.id in quick_keys:
+            cache.put("machine", quick_keys[merge.id], machine, merge.id)
+        store.results[merge.id] = result
+        briefings.append(thaw_briefing(result.frozen))
     return sorted(briefings, key=lambda b: b.slug)
+
+
+def _merge_and_lay_out(merging: _Merging, index: int) -> tuple[Result, str]:
+    """One briefing merged, its Briefing frozen and its file and record laid out as
+    bytes; with the machine fingerprint, for the parent's stage cache.
+
+    Everything a worker sends back is bytes or small: the merged document
+    itself stays in the worker.
+    """
+    merge = merging.merges[index]
+    bid = merge.id
+    stored = merging.store.briefings.get(bid)
+    extraction = _Extraction(merging.extractions, bid if merge.planned else None)
+    machine = merge.machine or _machine_fingerprint(extraction, merge.members, merge.copies,
+                                                    merging.articles)
+    doc, state, edits = _merge_one(bid, merge.slug, stored, merge.members, merge.copies,
+                                   extraction.value(), merging.articles, merge.excluded,
+                                   merging.redirects.get(bid, []), merging.live_slugs, merging.moves)
+    figures = [_figure(f, state) for f in doc["figures"]]
+    published = {s["key"]: s["published"] for s in doc["sources"]}
+    doc["disputes"] = [{"type": d.type, "figures": list(d.figures), "note": d.note or None}
+                       for d in find_disputes(figures, published)]
+    record = {"format": RECORD_FORMAT, "id": bid, "slug": merge.slug, "written": doc,
+              "machine": machine, "edits": edits, **state.as_record()}
+    briefing = _briefing(doc, state, figures, _disputes(doc))
+    name = f"{merge.slug}.yaml"
+    current = merging.store.current_bytes(name)
+    previous = stored.record if stored is not None else None
+    if previous is not None and current is not None and \
+            sha256(current) == previous.get("yaml_sha256") and doc == previous["written"]:
+        data, layout = current, previous.get("layout", "kept")  # unchanged: not even rendered
+    else:
+        data, layout = _render(stored, doc)
+        if data == current:
+            data = current  # one object: sent back once
+    record.update(yaml_sha256=sha256(data), layout=layout)
+    return Result(edits, name=name, data=data, current=current, record=RecordSummary.of(record),
+                  record_bytes=_record_bytes(record) if record != previous else None,
+                  frozen=freeze_briefing(briefing)), machine
 
 
 #: Changes whenever the merge itself changes, so no earlier result is reused then.
@@ -269,31 +355,34 @@ class _Extraction:
         return self._value
 
 
-def _machine_fingerprint(bid: str, extraction: _Extraction, members: list[str],
-                         copies: dict[str, str], articles: dict[str, Article],
-                         cache: StageCache) -> str:
-    """A hash of everything the machine contributes to a briefing.
-
-    The hash is over a canonical JSON text; the stage cache remembers it under a
-    quicker hash: of the extraction's source key when the build's mapping has
-    one (the extraction is then not even read), else of the values themselves.
-    """
+def _machine_details(members: list[str], copies: dict[str, str],
+                     articles: dict[str, Article]) -> tuple[list, list]:
+    """The member articles' details and the wire copies, as the machine fingerprint counts them."""
     sources = [(a, articles[a].title, articles[a].source, articles[a].url,
                 articles[a].published.isoformat() if articles[a].published else None,
                 articles[a].author) for a in members]
-    copied = sorted(copies.items())
+    return sources, sorted(copies.items())
+
+
+def _machine_quick_key(extraction: _Extraction, members: list[str], copies: dict[str, str],
+                       articles: dict[str, Article]) -> str | None:
+    """The stage cache's key for a briefing's machine fingerprint: a hash of the
+    extraction's source key when the build's mapping has one (the extraction is
+    then not even read), else of the values themselves."""
+    sources, copied = _machine_details(members, copies, articles)
     source_key = extraction.source_key()
-    quick = _source_quick_key(source_key, sources, copied) if source_key is not None else \
-        _quick_key(extraction.value(), sources, copied)
-    known = cache.get("machine", quick, bid) if quick is not None else None
-    if known is not None:
-        return known
+    if source_key is not None:
+        return _source_quick_key(source_key, sources, copied)
+    return _quick_key(extraction.value(), sources, copied)
+
+
+def _machine_fingerprint(extraction: _Extraction, members: list[str], copies: dict[str, str],
+                         articles: dict[str, Article]) -> str:
+    """A hash of everything the machine contributes to a briefing, over a canonical JSON text."""
+    sources, copied = _machine_details(members, copies, articles)
     body = json.dumps([MERGE_VERSION, extraction.value(), sources, copied],
                       default=lambda o: o.__dict__, sort_keys=True, ensure_ascii=False)
-    machine = hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
-    if quick is not None:
-        cache.put("machine", quick, machine, bid)
-    return machine
+    return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _source_quick_key(source_key: str, sources: list, copied: list) -> str | None:
@@ -642,45 +731,13 @@ def _strings(value: Any):
             yield from _strings(entry)
 
 
-def save_all(project: Project, store: Store, briefings: list[Briefing], jobs: int = 1) -> SaveReport:
-    """Write the reconciled briefings: only changed files, all through one journal.
-
-    With ``jobs`` > 1 and many files to write, their YAML is laid out in
-    worker processes; what is written is the same.
-    """
+def save_all(project: Project, store: Store, briefings: list[Briefing]) -> SaveReport:
+    """Write the files ``reconcile`` laid out: only changed ones, all through one journal."""
     with paused_gc():
-        return _save_all(project, store, briefings, jobs)
+        return _save_all(project, store, briefings)
 
 
-#: Below this many briefing files to lay out, worker processes cost more than they save.
-MIN_PARALLEL_FILES = 256
-
-
-def _file_bytes(shared: tuple[Path, Store], bid: str) -> tuple[bytes | None, bytes, str, bytes | None]:
-    """A briefing's file as it is on disk and as it should be, its layout, and its
-    new record's bytes (None when the record on disk already says exactly this)."""
-    folder, store = shared
-    result, stored = store.results[bid], store.briefings.get(bid)
-    current = read_bytes(folder / f"{result.doc['slug']}.yaml")
-    previous = stored.record if stored is not None else None
-    if previous is not None and current is not None and \
-            sha256(current) == previous.get("yaml_sha256") and result.doc == previous["written"]:
-        data, layout = current, previous.get("layout", "kept")  # unchanged: not even rendered
-    else:
-        data, layout = _render(stored, result.doc)
-    record = dict(result.record, yaml_sha256=sha256(data), layout=layout)
-    return current, data, layout, (_record_bytes(record) if record != previous else None)
-
-
-def _all_file_bytes(folder: Path, store: Store, bids: list[str], jobs: int) -> list:
-    """``_file_bytes`` for each of ``bids``, in worker processes when there are many."""
-    files = None
-    if jobs > 1 and len(bids) >= MIN_PARALLEL_FILES:
-        files = map_shared(_file_bytes, (folder, store), bids, jobs, chunksize=32)
-    return files if files is not None else [_file_bytes((folder, store), bid) for bid in bids]
-
-
-def _save_all(project: Project, store: Store, briefings: list[Briefing], jobs: int) -> SaveReport:
+def _save_all(project: Project, store: Store, briefings: list[Briefing]) -> SaveReport:
     folder = store.folder
     report = SaveReport()
     if linked_folder(project) is not None:  # load_all refused it already; never write through it
@@ -691,7 +748,7 @@ def _save_all(project: Project, store: Store, briefings: list[Briefing], jobs: i
     changes: list[Change] = []
     keep: set[str] = set()
     cache = store.cache if store.cache is not None else StageCache(None)
-    fresh_records: dict[str, tuple[dict, Briefing]] = {}  # record path: record, its briefing
+    fresh_records: dict[str, tuple[str, Result]] = {}  # record path: briefing id, its merge
 
     def change(rel: str, data: bytes | None, current: Any = False) -> bool:
         if current is False:
@@ -701,10 +758,7 @@ def _save_all(project: Project, store: Store, briefings: list[Briefing], jobs: i
         changes.append(Change(rel, data, current))
         return True
 
-    ordered = sorted(briefings, key=lambda b: b.id)
-    changed = [b.id for b in ordered if not store.results[b.id].unchanged]
-    files = dict(zip(changed, _all_file_bytes(folder, store, changed, jobs)))
-    for briefing in ordered:
+    for briefing in sorted(briefings, key=lambda b: b.id):
         result = store.results[briefing.id]
         stored = store.briefings.get(briefing.id)
         report.edits_kept += result.edits
@@ -712,25 +766,22 @@ def _save_all(project: Project, store: Store, briefings: list[Briefing], jobs: i
             keep.add(stored.file)
             report.unchanged += 1
             continue
-        name = f"{result.doc['slug']}.yaml"
-        keep.add(name)
-        current, data, layout, record_bytes = files[briefing.id]
-        record = dict(result.record, yaml_sha256=sha256(data), layout=layout)
-        if change(name, data, current):
-            report.written.append(name)
-            if current is None:
+        keep.add(result.name)
+        if change(result.name, result.data, result.current):
+            report.written.append(result.name)
+            if result.current is None:
                 report.created += 1
             else:
                 report.updated += 1
         else:
             report.unchanged += 1
         rel = f"{RECORDS_DIR}/{briefing.id}.json"
-        if record_bytes is not None:
-            change(rel, record_bytes)
+        if result.record_bytes is not None:
+            change(rel, result.record_bytes)
         elif stored.record_sha256:  # the record on disk already says exactly this
-            cache.put("briefings", stored.record_sha256, freeze_briefing(briefing), briefing.id)
-        fresh_records[rel] = (record, briefing)
-        if stored is not None and stored.file and stored.file != name:
+            cache.put("briefings", stored.record_sha256, result.frozen, briefing.id)
+        fresh_records[rel] = (briefing.id, result)
+        if stored is not None and stored.file and stored.file != result.name:
             report.renamed += 1
     for briefing in briefings:
         stored = store.briefings.get(briefing.id)
@@ -751,9 +802,9 @@ def _save_all(project: Project, store: Store, briefings: list[Briefing], jobs: i
         digest = sha256(done.data)
         cache.note_file(done.path, stat_key(folder / done.path), digest)
         if done.path in fresh_records:
-            record, briefing = fresh_records[done.path]
-            cache.put("summaries", digest, RecordSummary.of(record), briefing.id)
-            cache.put("briefings", digest, freeze_briefing(briefing), briefing.id)
+            bid, result = fresh_records[done.path]
+            cache.put("summaries", digest, result.record, bid)
+            cache.put("briefings", digest, result.frozen, bid)
     cache.save()
     remove_stale_temps(folder)
     remove_stale_temps(folder / RECORDS_DIR)

@@ -175,10 +175,16 @@ class StoredBriefing:
 
 @dataclass
 class Result:
-    doc: dict | None  # None when ``unchanged``: the file and record on disk stand as they are
-    record: dict | None
+    """One briefing's merge, laid out as the bytes ``save_all`` writes."""
+
     edits: int
-    unchanged: bool = False
+    unchanged: bool = False  # the file and record on disk stand as they are: the rest is unset
+    name: str = ""  # the file's name under content/briefings/
+    data: bytes = b""  # the file as it should be
+    current: bytes | None = None  # the file as it is on disk (None: there is none)
+    record: RecordSummary | None = None  # of the new record
+    record_bytes: bytes | None = None  # the new record; None when the one on disk says exactly this
+    frozen: bytes = b""  # the Briefing, as ``freeze_briefing`` made it
 
 
 @dataclass
@@ -196,6 +202,12 @@ class Store:
     dissolved: dict[str, str | None] = field(default_factory=dict)  # id -> id its slugs redirect to
     results: dict[str, Result] = field(default_factory=dict)
     cache: StageCache | None = None
+    undone: dict[str, bytes | None] = field(default_factory=dict)  # a killed build's changes, undone
+
+    def current_bytes(self, rel: str) -> bytes | None:
+        """A file's bytes as this build reads them: as on disk once ``save_all`` has
+        undone what a killed build changed."""
+        return self.undone[rel] if rel in self.undone else read_bytes(self.folder / rel)
 
 
 #: The stage cache: a folder under the project's cache folder (``.briefgen/``).
@@ -401,7 +413,7 @@ def _load_store(project: Project) -> tuple[Store, list[Problem]]:
     cache = store.cache = StageCache(project.cache_dir / CACHE_DIR)
     if not folder.is_dir():
         return store, problems
-    view = journal(folder).pending_view()
+    view = store.undone = journal(folder).pending_view()
 
     def read(rel: str) -> bytes | None:
         return view[rel] if rel in view else read_bytes(folder / rel)

@@ -263,8 +263,8 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
         details["extract"] = (f"{extractions.extracted} briefing(s) extracted, "
                               f"{len(extractions) - extractions.extracted} unchanged")
     with stage("briefing"):
-        briefings = briefing.reconcile(store, plans, extractions, by_id)
-        saved = briefing.save_all(project, store, briefings, jobs=workers)
+        briefings = briefing.reconcile(store, plans, extractions, by_id, jobs=workers)
+        saved = briefing.save_all(project, store, briefings)
         report.articles_read = len(articles)
         # Rendering needs an article's details, not its text, and none of the
         # extractions, plans or merge results: dropped here, they leave room

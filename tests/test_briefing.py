@@ -50,6 +50,7 @@ class Desk:
         self.stories: list[list[str]] = []
         self.settings = Settings()
         self.last = None
+        self.jobs = 1  # processes reconcile may use
 
     def add(self, aid: str, story: str, title: str | None = None, published: str | None = None,
             figures: tuple = (), claims: tuple = (), events: tuple = (), actors: tuple = (),
@@ -96,7 +97,7 @@ class Desk:
         for plan in plans:
             assert plan.article_ids == sorted(plan.article_ids)
         extractions = {p.id: self.extract([self.articles[a] for a in p.article_ids]) for p in plans}
-        briefings = briefing.reconcile(store, plans, extractions, self.articles)
+        briefings = briefing.reconcile(store, plans, extractions, self.articles, jobs=self.jobs)
         report = briefing.save_all(self.project, store, briefings)
         self.last = {b.slug: b for b in briefings}
         return briefings, report
@@ -686,3 +687,48 @@ def test_reusing_the_last_merge_gives_what_a_full_merge_gives(desk, monkeypatch)
     monkeypatch.setattr(briefing, "MERGE_VERSION", briefing.MERGE_VERSION + 1)
     desk.build()  # nothing reused: every briefing merged again from its record
     assert desk.text() == reused
+
+
+def test_merges_in_worker_processes_give_what_merges_here_give(tmp_path, monkeypatch):
+    """The same edits and new articles, merged in this process and in two workers:
+    the same files, records and Briefings, build after build."""
+    monkeypatch.setattr(briefing, "MIN_PARALLEL_MERGES", 1)
+    pooled = []
+    real_map = briefing.map_shared
+
+    def counted(*args, **kwargs):
+        results = real_map(*args, **kwargs)
+        pooled.append(results is not None)
+        return results
+
+    monkeypatch.setattr(briefing, "map_shared", counted)
+    here, workers = Desk(tmp_path / "here"), Desk(tmp_path / "workers")
+    workers.jobs = 2
+
+    def step(change) -> None:
+        results = []
+        for d in (here, workers):
+            change(d)
+            briefings, report = d.build()
+            results.append((briefings, str(report), {k: v[0] for k, v in d.snapshot().items()}))
+        assert results[0] == results[1]
+
+    def first(d: Desk) -> None:
+        d.add("a1", "war", title="Clashes kill 27", published="2020-09-28",
+              figures=(fig(27, cumulative=False), fig(58)), claims=(("Baku", "shelling came first"),),
+              actors=("Armenia",))
+        d.add("a2", "war", title="Toll rises to 84", published="2020-09-29", figures=(fig(84),))
+        d.add("p1", "peace", title="Talks in Moscow", published="2020-10-09")
+
+    def edits(d: Desk) -> None:
+        war = next(p for p in d.files() if "clashes" in p.stem)
+        d.edit("value: 58", "value: 60", war)
+        d.edit(f"slug: {war.stem}", "slug: the-war", war)
+        d.add("a3", "war", figures=(fig(95),))
+        d.add("q1", "quake", title="Quake hits the north")
+
+    step(first)
+    step(edits)
+    assert pooled == [True, True]  # both builds merged in workers
+    step(lambda d: None)  # nothing changed: every merge reused, no workers started
+    assert pooled == [True, True]

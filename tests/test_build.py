@@ -177,7 +177,7 @@ def test_an_incremental_rebuild_produces_exactly_what_a_cold_build_produces(tmp_
     build(warm, load_settings(warm, environ={}), jobs=1)
     assert (warm.cache_dir / "extractions" / "index.pickle").is_file()
     monkeypatch.setattr(briefgen.build, "MIN_PARALLEL_EXTRACTIONS", 2)
-    monkeypatch.setattr(briefgen.briefing, "MIN_PARALLEL_FILES", 2)
+    monkeypatch.setattr(briefgen.briefing, "MIN_PARALLEL_MERGES", 2)
     build(cold, load_settings(cold, environ={}), jobs=2)
     assert _tree(warm.site_dir) == _tree(cold.site_dir)
     assert _tree(warm.briefings_dir) == _tree(cold.briefings_dir)
