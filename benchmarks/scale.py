@@ -82,9 +82,7 @@ def article_markdown(record: dict) -> str:
 
 
 def make_project(root: Path, records: list[dict], size: int) -> list[dict]:
-    """Write ``size`` articles into ``root``; returns one spare record for 'add one'."""
-    if root.exists():
-        shutil.rmtree(root)
+    """Write ``size`` articles into a new folder ``root``; returns one spare record for 'add one'."""
     articles = root / "content" / "articles"
     articles.mkdir(parents=True)
     (root / "briefgen.yaml").write_text("title: Scale benchmark\nsearch: false\n", encoding="utf-8")
@@ -122,8 +120,8 @@ def edit_one_briefing(root: Path) -> None:
 
 def run_size(workdir: Path, records: list[dict], size: int, runs: int, jobs: int) -> dict:
     results: dict[str, list[dict]] = {name: [] for name in SCENARIOS}
-    root = workdir / f"project-{size}"
     for run in range(runs):
+        root = workdir / f"project-{size}-{run + 1}"
         spare = make_project(root, records, size)
         results["cold"].append(timed_build(root, jobs))
         results["no_change"].append(timed_build(root, jobs))
@@ -152,8 +150,6 @@ def pelican_time(workdir: Path, records: list[dict], size: int) -> float:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         subprocess.run([str(python), "-m", "pip", "install", "-q", "pelican==4.12.*", "markdown"], check=True)
     site = workdir / f"pelican-{size}"
-    if site.exists():
-        shutil.rmtree(site)
     content = site / "content"
     content.mkdir(parents=True)
     for index, record in enumerate(records[:size]):
@@ -200,6 +196,24 @@ def markdown_table(all_results: dict[int, dict], pelican: dict[int, float]) -> s
     return "\n".join(lines)
 
 
+#: When ext4 creates a file it passes over inodes freed in the last minute (six
+#: while their table block is unwritten), so in the minutes after a large
+#: project is deleted every new file costs a scan: 6-10 s more on a cold 10k
+#: build here, 30 s at 100k. Builds are therefore timed in folders created for
+#: them, old ones are deleted only at the end, and a start that had leftovers
+#: to delete flushes the disk and waits this long first.
+INODE_COOLDOWN = 65
+
+
+def remove_projects(workdir: Path) -> bool:
+    """Delete the projects and Pelican sites of a run (not Pelican's venv); True if any."""
+    leftovers = [p for p in workdir.glob("project-*")] + [p for p in workdir.glob("pelican-*")
+                                                           if p.name != "pelican-venv"]
+    for path in leftovers:
+        shutil.rmtree(path)
+    return bool(leftovers)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated article counts")
@@ -213,6 +227,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"needs the corpora in {CORPUS}", file=sys.stderr)
         return 2
     args.workdir.mkdir(parents=True, exist_ok=True)
+    if remove_projects(args.workdir):
+        print(f"removed an earlier run's projects; waiting {INODE_COOLDOWN} s for the file "
+              "system to settle", flush=True)
+        os.sync()
+        time.sleep(INODE_COOLDOWN)
     records = load_records()
     all_results, pelican = {}, {}
     for size in (int(s) for s in args.sizes.split(",")):
@@ -225,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     print(markdown_table(all_results, pelican))
     if args.json:
         args.json.write_text(json.dumps({"results": all_results, "pelican": pelican}, indent=2))
+    remove_projects(args.workdir)
     return 0
 
 
