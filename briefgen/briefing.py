@@ -685,10 +685,13 @@ def _briefing(doc: dict, state: MergeState, figures: list[Figure],
 # Saving
 # ---------------------------------------------------------------------------
 
+#: ``json.dumps(value, ensure_ascii=False, sort_keys=True)``, without a new encoder per call.
+_RECORD_VALUE = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
 def _record_bytes(record: dict) -> bytes:
     """One line per top-level key: readable, and encoded by json's fast C encoder."""
-    lines = [f"{json.dumps(key)}: {json.dumps(record[key], ensure_ascii=False, sort_keys=True)}"
-             for key in sorted(record)]
+    lines = [f"{json.dumps(key)}: {_RECORD_VALUE(record[key])}" for key in sorted(record)]
     text = "{\n" + ",\n".join(lines) + "\n}\n"
     try:
         return text.encode("utf-8")
