@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .cache import Memo, ShardedMemo, code_fingerprint, load_value, save_value
+from .cache import Memo, ShardedMemo, code_fingerprint, load_value, paused_gc, save_value
 from .config import Project, Settings
 from .diagnostics import BriefgenError, Diagnostics, Problem, collect
 
@@ -269,8 +269,11 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
         # Rendering needs an article's details, not its text, and none of the
         # extractions, plans or merge results: dropped here, they leave room
         # for the site (close to a gigabyte at a hundred thousand articles).
-        by_id = {article_id: article.without_text() for article_id, article in by_id.items()}
-        del articles, read_memo, stories, plans, extractions, store
+        # Without the collector: the new objects would set off full collections
+        # over everything still held (7 s at a hundred thousand articles).
+        with paused_gc():
+            by_id = {article_id: article.without_text() for article_id, article in by_id.items()}
+            del articles, read_memo, stories, plans, extractions, store
     with stage("render"):
         rendered = render.render_site(project, settings, briefings, by_id, diagnostics, jobs=workers)
         details["render"] = f"{rendered.written} page(s) written"
