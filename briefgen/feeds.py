@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import is_dataclass
 from datetime import date
 from xml.etree.ElementTree import (  # ElementTree's own escaping
@@ -171,13 +172,17 @@ def encode_fragment(text: str) -> bytes:
 
 def export_from_fragments(fragments: list[str]) -> bytes:
     """site/briefings.json from ``export_fragment`` texts, already in briefing id order."""
-    return export_from_encoded([encode_fragment(text) for text in fragments])
+    return b"".join(export_pieces(encode_fragment(text) for text in fragments))
 
 
-def export_from_encoded(fragments: list[bytes]) -> bytes:
-    """``export_from_fragments`` for fragments already encoded: the same bytes, since
-    encoding never joins characters across fragments, at the cost of one copy."""
-    return b'{"briefings":[' + b",".join(fragments) + b'],"version":' + str(EXPORT_VERSION).encode() + b"}\n"
+def export_pieces(fragments: Iterable[bytes]) -> Iterator[bytes]:
+    """site/briefings.json piece by piece, from encoded fragments (the same bytes:
+    encoding never joins characters across fragments). The build writes it so,
+    never holding the whole file (some 200 MB at a hundred thousand briefings)."""
+    yield b'{"briefings":['
+    for number, fragment in enumerate(fragments):
+        yield b"," + fragment if number else fragment
+    yield b'],"version":' + str(EXPORT_VERSION).encode() + b"}\n"
 
 
 def export_json(briefings: list[tuple[Briefing, str]]) -> bytes:

@@ -24,7 +24,7 @@ import os
 import pickle
 import posixpath
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
@@ -558,12 +558,21 @@ class SiteRender:
 
     def emit(self, rel: str, page_fingerprint: str, produce: Callable[[], bytes]) -> None:
         """Write ``rel`` unless the file already holds what ``page_fingerprint`` stands for."""
+        self._emit(rel, page_fingerprint, lambda known: self.writer.write_known(rel, produce(), known))
+
+    def emit_pieces(self, rel: str, page_fingerprint: str, produce: Callable[[], Iterable[bytes]]) -> None:
+        """``emit`` for a file too large to hold whole: ``produce()`` gives its pieces,
+        afresh on each call."""
+        self._emit(rel, page_fingerprint, lambda known: self.writer.write_pieces_known(rel, produce, known))
+
+    def _emit(self, rel: str, page_fingerprint: str,
+              write: Callable[[FileState | None], tuple[bool, FileState]]) -> None:
         state = self.cache.current(self.site_dir, rel, page_fingerprint)
         if state is not None:
             self.files[rel] = state
             self.results.append((rel, False))
             return
-        written, state = self.writer.write_known(rel, produce(), self.cache.files.get(rel))
+        written, state = write(self.cache.files.get(rel))
         self.files[rel] = FileState(page_fingerprint, state.digest, state.size, state.mtime_ns)
         self.results.append((rel, written))
 
@@ -789,8 +798,8 @@ def _render_site(project: Project, settings: Settings, briefings: list[Briefing]
     if settings.cname:
         cname = settings.cname.strip().encode("utf-8") + b"\n"
         run.emit("CNAME", run.page_fingerprint("CNAME", settings.cname), lambda: cname)
-    run.emit("briefings.json", run.page_fingerprint("briefings.json", "".join([page_prints[i] for i in ids])),
-             lambda: feeds.export_from_encoded([summaries.entry(i)["export"] for i in ids]))
+    run.emit_pieces("briefings.json", run.page_fingerprint("briefings.json", "".join([page_prints[i] for i in ids])),
+                    lambda: feeds.export_pieces(summaries.entry(i)["export"] for i in ids))
     for rel, source in statics.items():
         data = source.read_bytes()
         run.emit(rel, run.page_fingerprint(rel, content_digest(data)), lambda data=data: data)

@@ -7,16 +7,18 @@ refuses to write into, or clean, a folder it did not create.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+from collections.abc import Callable, Iterable
 from json.encoder import encode_basestring_ascii
 from pathlib import Path
 
 from . import search
 from .config import Project
 from .diagnostics import BriefgenError
-from .render_cache import FileState, content_digest
+from .render_cache import FileState, content_hasher
 
 #: Written into every site briefgen builds; without it, briefgen refuses to clean a folder.
 MARKER_FILE = ".briefgen-site"
@@ -50,24 +52,40 @@ class SiteWriter:
         """Like ``write``; ``known`` (from the render cache) saves reading the old file:
         when the file still has the recorded size and mtime, its recorded digest says
         whether its bytes are ``data``. Returns (written, the file's new state)."""
+        return self.write_pieces_known(rel, lambda: (data,), known)
+
+    def write_pieces_known(self, rel: str, pieces: Callable[[], Iterable[bytes]],
+                           known: FileState | None) -> tuple[bool, FileState]:
+        """``write_known`` for a file given in pieces, which ``pieces()`` hands out
+        afresh on each call: the file is never held whole in memory."""
+        hasher, size = content_hasher(), 0
+        for piece in pieces():
+            hasher.update(piece)
+            size += len(piece)
+        digest = hasher.hexdigest()
         path = self.target(rel)
-        digest = content_digest(data)
         try:
             stat = path.stat() if not path.is_symlink() else None
         except OSError:
             stat = None
-        if stat is not None and stat.st_size == len(data):
+        if stat is not None and stat.st_size == size:
             if known is not None and known.matches(stat):
                 if known.digest == digest:
                     return False, known
-            elif path.is_file() and path.read_bytes() == data:
+            elif path.is_file() and _file_digest(path) == digest:
                 return False, FileState(known.fingerprint if known else "", digest, stat.st_size, stat.st_mtime_ns)
         temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         with open(temp, "wb") as handle:
-            handle.write(data)
+            handle.writelines(pieces())
         os.replace(temp, path)
         stat = path.stat()
         return True, FileState("", digest, stat.st_size, stat.st_mtime_ns)
+
+
+def _file_digest(path: Path) -> str:
+    """``content_digest`` of a file's bytes, read a block at a time."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, content_hasher).hexdigest()
 
 
 def check_site_dir(site_dir: Path) -> None:

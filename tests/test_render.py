@@ -719,6 +719,40 @@ def test_export_bytes_are_a_plain_json_dump_with_markup_escaped():
     assert feeds.export_json(pairs) == (text + "\n").encode("utf-8")
 
 
+def test_a_file_written_in_pieces_is_the_joined_bytes_and_skipped_when_unchanged(tmp_path):
+    """briefings.json is written piece by piece; the writer still hashes, compares and
+    skips it exactly as a file given whole."""
+    writer = sitefiles.SiteWriter(tmp_path)
+    pieces = [b'{"briefings":[', b'{"id":"a"}', b',{"id":"b"}', b'],"version":1}\n']
+    calls = []
+
+    def produce():
+        calls.append(1)
+        return iter(pieces)
+
+    written, state = writer.write_pieces_known("briefings.json", produce, None)
+    assert written and (tmp_path / "briefings.json").read_bytes() == b"".join(pieces)
+    assert state == writer.write_known("other.json", b"".join(pieces), None)[1]._replace(
+        mtime_ns=state.mtime_ns)  # the same digest and size as the whole bytes give
+    assert writer.write_pieces_known("briefings.json", produce, state) == (False, state)
+    assert writer.write_pieces_known("briefings.json", produce, None)[0] is False  # read and compared
+    same_size = [piece.replace(b'"a"', b'"c"') for piece in pieces]
+    assert writer.write_pieces_known("briefings.json", lambda: iter(same_size), state)[0]
+    assert (tmp_path / "briefings.json").read_bytes() == b"".join(same_size)
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_export_pieces_give_the_export_bytes():
+    from briefgen import feeds
+
+    records = [seed_briefing(), hostile_briefing("javascript:alert(1)"), dated_briefing(1, "2020-09-28")]
+    fragments = [feeds.export_fragment(record, f"briefings/{n}.html") for n, record in enumerate(records)]
+    whole = feeds.export_from_fragments(fragments)
+    assert b"".join(feeds.export_pieces(feeds.encode_fragment(f) for f in fragments)) == whole
+    assert json.loads(whole)["briefings"][1]["id"] == records[1].id
+    assert b"".join(feeds.export_pieces([])) == b'{"briefings":[],"version":1}\n'
+
+
 
 # -- themes ------------------------------------------------------------------------------------
 def test_project_theme_shadows_the_default_file_by_file(tmp_path):
