@@ -207,8 +207,7 @@ INODE_COOLDOWN = 65
 
 def remove_projects(workdir: Path) -> bool:
     """Delete the projects and Pelican sites of a run (not Pelican's venv); True if any."""
-    leftovers = [p for p in workdir.glob("project-*")] + [p for p in workdir.glob("pelican-*")
-                                                           if p.name != "pelican-venv"]
+    leftovers = [*workdir.glob("project-*"), *(p for p in workdir.glob("pelican-*") if p.name != "pelican-venv")]
     for path in leftovers:
         shutil.rmtree(path)
     return bool(leftovers)

@@ -32,6 +32,17 @@ def _call(function: Callable[[Any, K], R], key: K) -> R:
     return function(_SHARED["value"], key)
 
 
+def can_fork() -> bool:
+    """Whether this platform can fork worker processes (Windows cannot)."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def pool_context() -> multiprocessing.context.BaseContext:
+    """Fork where the platform has it: workers then inherit the parent's data
+    instead of unpickling it; elsewhere the platform's default."""
+    return multiprocessing.get_context("fork") if can_fork() else multiprocessing.get_context()
+
+
 def map_shared(function: Callable[[Any, K], R], shared: Any, keys: Sequence[K], workers: int, *,
                chunksize: int = 1,
                progress: Callable[[int, int], None] | None = None) -> list[R] | None:
@@ -41,11 +52,10 @@ def map_shared(function: Callable[[Any, K], R], shared: Any, keys: Sequence[K], 
     Results keep the order of ``keys``. Returns None when no process pool
     can run here (or a worker died), so the caller does the work itself.
     """
-    forking = "fork" in multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork") if forking else multiprocessing.get_context()
+    forking = can_fork()
     _SHARED["value"] = shared
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+        with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context(),
                                  initializer=None if forking else _receive,
                                  initargs=() if forking else (shared,)) as pool:
             results = pool.map(partial(_call, function), keys, chunksize=max(1, chunksize))

@@ -19,7 +19,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import multiprocessing
 import os
 import pickle
 import posixpath
@@ -48,6 +47,7 @@ from .config import Project, Settings
 from .diagnostics import BriefgenError, Diagnostics, Problem
 from .markup import _FORBIDDEN_CHARS, markdown_block, parse_iso_date
 from .models import Article, Briefing
+from .pool import pool_context
 from .render_cache import (
     BriefingCore,
     BriefingSummary,
@@ -444,13 +444,6 @@ def _worker_run(tasks: list[tuple[str, str, bool]]) -> list[BriefingResult]:
     return [_WORKER["renderer"].run(task) for task in tasks]
 
 
-def _pool_context() -> multiprocessing.context.BaseContext:
-    """Fork where the platform has it: workers then inherit the records instead of unpickling them."""
-    if "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context()
-
-
 class BriefingRun:
     """Briefing pages being built: in worker processes when that pays, else in this one.
 
@@ -466,7 +459,7 @@ class BriefingRun:
         self.pending: list = []
         if workers > 1 and rendering >= 2 * MIN_PAGES_PER_WORKER:
             workers = min(workers, max(2, rendering // MIN_PAGES_PER_WORKER))
-            self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
+            self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=pool_context(),
                                             initializer=_worker_init, initargs=(work,))
             self.pending = [self.pool.submit(_worker_run, tasks[i:i + CHUNK_PAGES])
                             for i in range(0, len(tasks), CHUNK_PAGES)]
