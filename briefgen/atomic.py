@@ -11,7 +11,9 @@ are replaced one by one, then the journal is removed. A run killed part-way
 leaves the journal behind; the next reader undoes it (``pending_view``), so
 the group is seen entirely old (the next build redoes the work) or, once the
 journal is gone, entirely new. A first build, which only creates files,
-journals little more than their names.
+journals little more than their names. The new files may be staged first
+(written to temporary files as they are laid out), and the commit then only
+renames them into place.
 """
 
 from __future__ import annotations
@@ -45,6 +47,37 @@ def _fsync_dir(folder: Path | str) -> None:
         os.close(fd)
 
 
+def _write_temp(target: str, data: bytes | Iterable[bytes], durable: bool, make_folder: bool,
+                kind: str = "") -> str:
+    """Write ``data`` to a temporary file beside ``target``; its path. ``kind`` keeps
+    temporary files of different uses apart (a staged file and a direct write of
+    the same target)."""
+    folder, name = os.path.split(target)
+    if make_folder:
+        os.makedirs(folder or ".", exist_ok=True)
+    temp = os.path.join(folder, f".{name}.{os.getpid()}{kind}{TEMP_SUFFIX}")
+    try:
+        with open(temp, "wb") as handle:
+            if isinstance(data, (bytes, bytearray, memoryview)):
+                handle.write(data)
+            else:
+                handle.writelines(data)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+    except BaseException:
+        _unlink_quietly(temp)
+        raise
+    return temp
+
+
+def _unlink_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
 def write_atomic(path: Path | str, data: bytes | Iterable[bytes], durable: bool = True,
                  make_folder: bool = True) -> None:
     """Replace ``path`` with ``data`` so that it is never seen half-written.
@@ -55,28 +88,38 @@ def write_atomic(path: Path | str, data: bytes | Iterable[bytes], durable: bool 
     a journal flushes once at the end instead.
     """
     target = os.fspath(path)  # plain strings: a first build writes tens of thousands of files
-    folder, name = os.path.split(target)
-    if make_folder:
-        os.makedirs(folder or ".", exist_ok=True)
-    temp = os.path.join(folder, f".{name}.{os.getpid()}{TEMP_SUFFIX}")
+    temp = _write_temp(target, data, durable, make_folder)
     try:
-        with open(temp, "wb") as handle:
-            if isinstance(data, (bytes, bytearray, memoryview)):
-                handle.write(data)
-            else:
-                handle.writelines(data)
-            if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
         os.replace(temp, target)
     except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
+        _unlink_quietly(temp)
         raise
     if durable:
-        _fsync_dir(folder or ".")
+        _fsync_dir(os.path.dirname(target) or ".")
+
+
+@dataclass(frozen=True)
+class Staged:
+    """New bytes waiting in a temporary file beside their target for a Journal to rename them."""
+
+    temp: str
+    digest: str  # sha256 of the bytes
+
+
+def stage(path: Path | str, data: bytes) -> Staged:
+    """Write ``data`` beside ``path`` for a later ``Journal.commit``.
+
+    Tens of thousands of new files then need not wait in memory for the
+    commit. A run stopped before the commit leaves only temporary files,
+    which ``remove_stale_temps`` deletes; ``discard`` drops one unused.
+    Not flushed: the commit flushes the whole group at once.
+    """
+    return Staged(_write_temp(os.fspath(path), data, durable=False, make_folder=True, kind=".staged"),
+                  sha256(data))
+
+
+def discard(staged: Staged) -> None:
+    _unlink_quietly(staged.temp)
 
 
 def read_bytes(path: Path) -> bytes | None:
@@ -106,8 +149,14 @@ class Change:
     """One file of a group: its new bytes and the bytes they replace (None: no file)."""
 
     path: str  # relative to the journal's root folder, "/"-separated
-    data: bytes | None
+    data: bytes | Staged | None
     before: bytes | None
+
+    def digest(self) -> str | None:
+        """The new bytes' sha256 (None: the file is removed)."""
+        if self.data is None:
+            return None
+        return self.data.digest if isinstance(self.data, Staged) else sha256(self.data)
 
 
 def _text(data: bytes | None) -> str | None:
@@ -123,7 +172,7 @@ def _journal_pieces(changes: list[Change]) -> Iterator[bytes]:
     update of thousands of briefings may make large) and its new bytes' hash."""
     yield b'{"changes": ['
     for number, change in enumerate(changes):
-        entry = {"after": None if change.data is None else sha256(change.data),
+        entry = {"after": change.digest(),
                  "before": _text(change.before), "path": change.path}
         yield (", " if number else "").encode("ascii") + json.dumps(entry, sort_keys=True).encode("ascii")
     yield f'], "version": {JOURNAL_VERSION}}}'.encode("ascii")
@@ -213,23 +262,34 @@ class Journal:
         self.discard()
 
     def commit(self, changes: list[Change]) -> None:
-        """Apply every change; if the run is killed before the end, the next reader undoes them."""
+        """Apply every change; if the run is killed before the end, the next reader undoes them.
+
+        Staged new bytes are renamed into place; the others are written here.
+        """
         if not changes:
             self.discard()
             return
-        write_atomic(self.path, _journal_pieces(changes))
-        targets = [self._target_name(change.path) for change in changes]
-        for folder in sorted({os.path.dirname(target) for target, change in zip(targets, changes)
-                              if change.data is not None}):
-            os.makedirs(folder, exist_ok=True)
-        for target, change in zip(targets, changes):
-            if change.data is None:
-                try:
-                    os.unlink(target)
-                except FileNotFoundError:
-                    pass
-            else:
-                write_atomic(target, change.data, durable=False, make_folder=False)
+        try:
+            write_atomic(self.path, _journal_pieces(changes))
+            targets = [self._target_name(change.path) for change in changes]
+            for folder in sorted({os.path.dirname(target) for target, change in zip(targets, changes)
+                                  if change.data is not None}):
+                os.makedirs(folder, exist_ok=True)
+            for target, change in zip(targets, changes):
+                if change.data is None:
+                    try:
+                        os.unlink(target)
+                    except FileNotFoundError:
+                        pass
+                elif isinstance(change.data, Staged):
+                    os.replace(change.data.temp, target)
+                else:
+                    write_atomic(target, change.data, durable=False, make_folder=False)
+        except BaseException:
+            for change in changes:  # the ones not renamed yet; the renamed ones are gone already
+                if isinstance(change.data, Staged):
+                    discard(change.data)
+            raise
         # One flush for the whole group: the journal may only go once every
         # change is on disk (a power cut before this point undoes the group).
         os.sync()

@@ -19,9 +19,10 @@ The stage runs in four steps, called by ``build``:
   articles join the briefing their story overlaps most, else a new one;
 * ``reconcile`` merges the machine's new extraction with the editor's file
   (rules in ``briefing_merge``) and lays out the file and record bytes, in
-  worker processes when there are many briefings to merge;
-* ``save_all`` writes only the files whose bytes change, all of them through
-  one journal, so a build killed at any moment leaves the old or the new state
+  worker processes when there are many briefings to merge; each file whose
+  bytes change is staged in a temporary file beside it as it arrives;
+* ``save_all`` puts the staged files in place, all of them through one
+  journal, so a build killed at any moment leaves the old or the new state
   and the next run completes it.
 
 A briefing whose file, record, membership and machine output are all as last
@@ -40,10 +41,11 @@ import pickle
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from .atomic import Change, read_bytes, remove_stale_temps, sha256
+from .atomic import Change, Staged, discard, read_bytes, remove_stale_temps, sha256, stage
 from .briefing_members import Moves, slugify, transplants
 from .briefing_members import plan as plan_members
 from .briefing_merge import (
@@ -179,15 +181,26 @@ def plan(store: Store, stories: list, articles: dict[str, Article], settings) ->
 
 def reconcile(store: Store, plans: list[Plan], extractions: Mapping[str, Extraction],
               articles: dict[str, Article], jobs: int = 1) -> list[Briefing]:
-    """Merge each planned briefing's new extraction with the editor's file, and lay
-    out the files ``save_all`` writes.
+    """Merge each planned briefing's new extraction with the editor's file, and stage
+    the changed files ``save_all`` puts in place.
 
     Disputes are found again on the merged figures, so the editor's corrections
     count. With ``jobs`` > 1 and many briefings to merge, the merges run in
-    worker processes; the result is the same.
+    worker processes; the result is the same. If the merge fails, nothing
+    staged is left behind.
     """
-    with paused_gc():
-        return _reconcile(store, plans, extractions, articles, jobs)
+    try:
+        with paused_gc():
+            return _reconcile(store, plans, extractions, articles, jobs)
+    except BaseException:
+        remove_staged(store)
+        raise
+
+
+def remove_staged(store: Store) -> None:
+    """Delete every staged file not put in place (a killed run's too)."""
+    remove_stale_temps(store.folder)
+    remove_stale_temps(store.folder / RECORDS_DIR)
 
 
 #: From this many briefings to merge on, worker processes cost less than they save.
@@ -268,10 +281,11 @@ def _reconcile(store: Store, plans: list[Plan], extractions: Mapping[str, Extrac
     merging = _Merging(store, extractions, articles, redirects, live_slugs, moves, merges)
     indexes = list(range(len(merges)))
     results = None
+    staged = partial(_stage_files, store.folder)
     if jobs > 1 and len(merges) >= MIN_PARALLEL_MERGES:
-        results = map_shared(_merge_and_lay_out, merging, indexes, jobs, chunksize=32)
+        results = map_shared(_merge_and_lay_out, merging, indexes, jobs, chunksize=32, receive=staged)
     if results is None:
-        results = [_merge_and_lay_out(merging, i) for i in indexes]
+        results = [staged(_merge_and_lay_out(merging, i)) for i in indexes]
     for merge, (result, machine) in zip(merges, results):
         if merge.id in quick_keys:
             cache.put("machine", quick_keys[merge.id], machine, merge.id)
@@ -280,9 +294,20 @@ def _reconcile(store: Store, plans: list[Plan], extractions: Mapping[str, Extrac
     return sorted(briefings, key=lambda b: b.slug)
 
 
-def _merge_and_lay_out(merging: _Merging, index: int) -> tuple[Result, str]:
+class _LaidOut(NamedTuple):
+    """What a merge sends back: small, or bytes (the merged document stays where it was made)."""
+
+    id: str
+    result: Result
+    machine: str  # the machine fingerprint, for the parent's stage cache
+    file: bytes | None  # the new file; None: the one on disk says exactly this
+    record: bytes | None  # the new record; likewise
+
+
+def _merge_and_lay_out(merging: _Merging, index: int) -> _LaidOut:
     """One briefing merged, its Briefing frozen and its file and record laid out as
-    bytes; with the machine fingerprint, for the parent's stage cache.
+    bytes (None: as on disk); with the machine fingerprint, for the parent's
+    stage cache.
 
     Everything a worker sends back is bytes or small: the merged document
     itself stays in the worker.
@@ -311,12 +336,22 @@ def _merge_and_lay_out(merging: _Merging, index: int) -> tuple[Result, str]:
         data, layout = current, previous.get("layout", "kept")  # unchanged: not even rendered
     else:
         data, layout = _render(stored, doc)
-        if data == current:
-            data = current  # one object: sent back once
     record.update(yaml_sha256=sha256(data), layout=layout)
-    return Result(edits, name=name, data=data, current=current, record=RecordSummary.of(record),
-                  record_bytes=_record_bytes(record) if record != previous else None,
-                  frozen=freeze_briefing(briefing)), machine
+    result = Result(edits, name=name, current=current, record=RecordSummary.of(record),
+                    frozen=freeze_briefing(briefing))
+    return _LaidOut(bid, result, machine, data if data != current else None,
+                    _record_bytes(record) if record != previous else None)
+
+
+def _stage_files(folder: Path, laid_out: _LaidOut) -> tuple[Result, str]:
+    """Write a merge's new file and record beside their targets as it arrives, so
+    that tens of thousands of them never wait in memory for the commit."""
+    result = laid_out.result
+    if laid_out.file is not None:
+        result.file = stage(folder / result.name, laid_out.file)
+    if laid_out.record is not None:
+        result.record_file = stage(folder / RECORDS_DIR / f"{laid_out.id}.json", laid_out.record)
+    return result, laid_out.machine
 
 
 #: Changes whenever the merge itself changes, so no earlier result is reused then.
@@ -735,9 +770,14 @@ def _strings(value: Any):
 
 
 def save_all(project: Project, store: Store, briefings: list[Briefing]) -> SaveReport:
-    """Write the files ``reconcile`` laid out: only changed ones, all through one journal."""
-    with paused_gc():
-        return _save_all(project, store, briefings)
+    """Put the files ``reconcile`` staged in place, all through one journal; remove the
+    files of dissolved briefings."""
+    try:
+        with paused_gc():
+            return _save_all(project, store, briefings)
+    except BaseException:
+        remove_staged(store)
+        raise
 
 
 def _save_all(project: Project, store: Store, briefings: list[Briefing]) -> SaveReport:
@@ -753,10 +793,13 @@ def _save_all(project: Project, store: Store, briefings: list[Briefing]) -> Save
     cache = store.cache if store.cache is not None else StageCache(None)
     fresh_records: dict[str, tuple[str, Result]] = {}  # record path: briefing id, its merge
 
-    def change(rel: str, data: bytes | None, current: Any = False) -> bool:
+    def change(rel: str, data: Staged | None, current: Any = False) -> bool:
         if current is False:
             current = read_bytes(folder / rel)
-        if current == data:
+        if data is None and current is None:
+            return False
+        if data is not None and current is not None and sha256(current) == data.digest:
+            discard(data)
             return False
         changes.append(Change(rel, data, current))
         return True
@@ -770,7 +813,7 @@ def _save_all(project: Project, store: Store, briefings: list[Briefing]) -> Save
             report.unchanged += 1
             continue
         keep.add(result.name)
-        if change(result.name, result.data, result.current):
+        if result.file is not None and change(result.name, result.file, result.current):
             report.written.append(result.name)
             if result.current is None:
                 report.created += 1
@@ -779,8 +822,8 @@ def _save_all(project: Project, store: Store, briefings: list[Briefing]) -> Save
         else:
             report.unchanged += 1
         rel = f"{RECORDS_DIR}/{briefing.id}.json"
-        if result.record_bytes is not None:
-            change(rel, result.record_bytes)
+        if result.record_file is not None:
+            change(rel, result.record_file)
         elif stored.record_sha256:  # the record on disk already says exactly this
             cache.put("briefings", stored.record_sha256, result.frozen, briefing.id)
         fresh_records[rel] = (briefing.id, result)
@@ -802,15 +845,14 @@ def _save_all(project: Project, store: Store, briefings: list[Briefing]) -> Save
         if done.data is None:
             cache.forget_file(done.path)
             continue
-        digest = sha256(done.data)
+        digest = done.digest()
         cache.note_file(done.path, stat_key(folder / done.path), digest)
         if done.path in fresh_records:
             bid, result = fresh_records[done.path]
             cache.put("summaries", digest, result.record, bid)
             cache.put("briefings", digest, result.frozen, bid)
     cache.save()
-    remove_stale_temps(folder)
-    remove_stale_temps(folder / RECORDS_DIR)
+    remove_staged(store)
     rel_folder = shown_path(project)
     report.written = [rel_folder(n) for n in report.written]
     return report

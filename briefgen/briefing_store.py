@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .atomic import Journal, read_bytes, remove_stale_temps, sha256
+from .atomic import Journal, Staged, read_bytes, remove_stale_temps, sha256
 from .briefing_schema import SLUG_RE, read_tree, tree_to_document
 from .cache import load_value, paused_gc, save_value
 from .config import Project
@@ -175,15 +175,15 @@ class StoredBriefing:
 
 @dataclass
 class Result:
-    """One briefing's merge, laid out as the bytes ``save_all`` writes."""
+    """One briefing's merge, with its changed file and record staged for ``save_all``."""
 
     edits: int
     unchanged: bool = False  # the file and record on disk stand as they are: the rest is unset
     name: str = ""  # the file's name under content/briefings/
-    data: bytes = b""  # the file as it should be
+    file: Staged | None = None  # the file as it should be; None when the one on disk says exactly this
     current: bytes | None = None  # the file as it is on disk (None: there is none)
     record: RecordSummary | None = None  # of the new record
-    record_bytes: bytes | None = None  # the new record; None when the one on disk says exactly this
+    record_file: Staged | None = None  # the new record; None when the one on disk says exactly this
     frozen: bytes = b""  # the Briefing, as ``freeze_briefing`` made it
 
 

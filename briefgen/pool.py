@@ -43,14 +43,16 @@ def pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork") if can_fork() else multiprocessing.get_context()
 
 
-def map_shared(function: Callable[[Any, K], R], shared: Any, keys: Sequence[K], workers: int, *,
-               chunksize: int = 1,
-               progress: Callable[[int, int], None] | None = None) -> list[R] | None:
+def map_shared(function: Callable[[Any, K], Any], shared: Any, keys: Sequence[K], workers: int, *,
+               chunksize: int = 1, progress: Callable[[int, int], None] | None = None,
+               receive: Callable[[Any], R] | None = None) -> list[R] | None:
     """``[function(shared, key) for key in keys]``, spread over ``workers`` processes.
 
     ``function`` must be a module-level function (it is sent by name).
-    Results keep the order of ``keys``. Returns None when no process pool
-    can run here (or a worker died), so the caller does the work itself.
+    Results keep the order of ``keys``; ``receive``, if given, is applied to
+    each in this process as it arrives, so that large results need not wait
+    in memory for all the others. Returns None when no process pool can run
+    here (or a worker died), so the caller does the work itself.
     """
     forking = can_fork()
     _SHARED["value"] = shared
@@ -59,7 +61,7 @@ def map_shared(function: Callable[[Any, K], R], shared: Any, keys: Sequence[K], 
                                  initializer=None if forking else _receive,
                                  initargs=() if forking else (shared,)) as pool:
             results = pool.map(partial(_call, function), keys, chunksize=max(1, chunksize))
-            return collect(results, len(keys), progress)
+            return collect(results if receive is None else map(receive, results), len(keys), progress)
     except (OSError, BrokenProcessPool):  # no process support here, or a worker was killed
         return None
     finally:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from briefgen import atomic
 from briefgen.atomic import (
     Change,
     Journal,
     _bytes,
     _journal_pieces,
     sha256,
+    stage,
     write_atomic,
 )
 
@@ -68,3 +72,41 @@ def test_a_journal_of_the_earlier_kind_is_undone_too(tmp_path):
         {"path": c.path, "data": c.data.decode(), "before": c.before.decode()} for c in changes]}))
     journal.replay()
     assert {p.name: p.read_bytes() for p in journal.root.iterdir()} == {"a.yaml": b"a old", "b.yaml": b"b old"}
+
+
+def test_staged_files_are_journalled_by_hash_and_renamed_into_place(tmp_path):
+    root = tmp_path / "files"
+    write_atomic(root / "a.yaml", b"a old")
+    journal = Journal(root, root / "journal.json")
+    changes = [Change("a.yaml", stage(root / "a.yaml", b"a new"), b"a old"),
+               Change("deep/b.yaml", stage(root / "deep" / "b.yaml", b"b new"), None),
+               Change("c.yaml", b"c new", None)]
+    assert (root / "a.yaml").read_bytes() == b"a old"  # staged: not in place before the commit
+    write_atomic(root / "a.yaml", b"a old")  # as undoing a killed run does meanwhile
+    entries = json.loads(b"".join(_journal_pieces(changes)))["changes"]
+    assert [e["after"] for e in entries] == [sha256(b"a new"), sha256(b"b new"), sha256(b"c new")]
+    journal.commit(changes)
+    assert sorted(str(p.relative_to(root)) for p in root.rglob("*")) == ["a.yaml", "c.yaml", "deep", "deep/b.yaml"]
+    assert [(root / n).read_bytes() for n in ("a.yaml", "deep/b.yaml", "c.yaml")] == [b"a new", b"b new", b"c new"]
+
+
+def test_a_commit_stopped_part_way_leaves_no_staged_file_and_is_undone(tmp_path, monkeypatch):
+    root = tmp_path / "files"
+    write_atomic(root / "a.yaml", b"a old")
+    journal = Journal(root, root / "journal.json")
+    changes = [Change(name, stage(root / name, b"new " + name.encode()), None) for name in ("b.yaml", "c.yaml")]
+    changes.insert(0, Change("a.yaml", stage(root / "a.yaml", b"a new"), b"a old"))
+    real, calls = atomic.os.replace, []
+
+    def stopped(src, dst):
+        calls.append(dst)
+        if len(calls) == 3:  # the journal and a.yaml are in place
+            raise KeyboardInterrupt("killed")
+        return real(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        journal.commit(changes)
+    assert sorted(p.name for p in root.iterdir()) == ["a.yaml", "journal.json"]
+    journal.replay()
+    assert {p.name: p.read_bytes() for p in root.iterdir()} == {"a.yaml": b"a old"}

@@ -602,6 +602,28 @@ def test_a_build_killed_at_any_write_is_completed_by_the_next(desk, tmp_path, mo
         assert not list(crashed.folder.rglob("*.tmp"))
 
 
+def test_a_merge_that_fails_leaves_the_files_as_they_were_and_nothing_staged(desk, monkeypatch):
+    war, _ = two_briefings(desk)
+    before = desk.snapshot()
+    desk.edit("value: 58", "value: 60", war)
+    edited = desk.snapshot()
+    desk.add("a3", "war", figures=(fig(95),))
+    desk.add("p3", "peace", figures=(fig(3, kind="arrested"),))
+    real, laid_out = briefing._render, []
+
+    def fails_second(*args):
+        laid_out.append(args)
+        if len(laid_out) == 2:  # the first briefing's file and record are staged by now
+            raise RuntimeError("merge failed")
+        return real(*args)
+
+    monkeypatch.setattr(briefing, "_render", fails_second)
+    with pytest.raises(RuntimeError):
+        desk.build()
+    assert desk.snapshot() == edited and edited != before
+    assert not list(desk.folder.rglob("*.tmp"))
+
+
 def test_hand_edits_follow_a_moved_article(desk):
     war, peace = two_briefings(desk)
     desk.edit("value: 84", "value: 85", war)  # an edit on a2's figure (f3)

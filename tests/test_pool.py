@@ -30,6 +30,22 @@ def test_results_come_back_in_the_order_of_the_keys_from_other_processes():
     assert "value" not in pool._SHARED  # nothing of this call outlives it
 
 
+def test_each_result_is_received_here_as_it_arrives():
+    values = {f"k{i}": i for i in range(100)}
+    keys = sorted(values)
+    received = []
+
+    def receive(result: tuple[str, int, int]) -> tuple[str, int]:
+        received.append((result[0], len(seen)))  # how many had arrived when this one was received
+        return result[0], result[1] + 1
+
+    seen: list[int] = []
+    results = pool.map_shared(_scaled, {"factor": 1, "values": values}, keys, 2, chunksize=4,
+                              progress=lambda done, total: seen.append(done), receive=receive)
+    assert results == [(key, values[key] + 1) for key in keys]
+    assert received == [(key, n) for n, key in enumerate(keys)]  # one by one, not all at the end
+
+
 def test_a_failure_in_a_worker_arrives_whole():
     with pytest.raises(BriefgenError) as raised:
         pool.map_shared(_refuse, {}, ["a", "b"], 2)
