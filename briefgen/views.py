@@ -135,7 +135,15 @@ class BriefingPage:
 
     @property
     def source_entries(self) -> list[dict]:
-        return self._part("source_entries")
+        """Read afresh each time when they come from ``summary``: they are the bulky
+        part, and the publisher pages of a large site would otherwise end up holding
+        every briefing's entries at once."""
+        entries = self._parts.get("source_entries")
+        if entries is None:
+            if self._summary is None:
+                raise ValueError(f"no source_entries for briefing {self.record.id!r}")
+            return self._summary(self.record.id, "source_entries")
+        return entries
 
     @property
     def source_refs(self) -> list[tuple[str | None, int]]:
@@ -160,9 +168,13 @@ def _parse_date(value: str) -> date | None:
 class PublisherItem:
     """One report a publisher published, with the briefing that cites it.
 
-    ``source`` (the briefing's source entry) is loaded only when read: a
-    publisher's page of thousands of reports re-renders only the changed ones.
+    ``source`` (the briefing's source entry) is loaded each time it is read
+    and never kept: a publisher's page of thousands of reports re-renders only
+    the changed ones, and holds one entry at a time (a theme reads it once per
+    item, as the default theme's ``publisher_item`` does).
     """
+
+    __slots__ = ("briefing", "position")
 
     def __init__(self, briefing: BriefingPage, position: int):
         self.briefing = briefing
