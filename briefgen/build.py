@@ -249,10 +249,12 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
         articles = ingest.read_articles(project, settings, diagnostics, jobs=workers, memo=read_memo,
                                           progress=shown.advance)
         read_memo.save()
+        del read_memo
         excluded = set(settings.exclude)
         articles = [a for a in articles if a.id not in excluded]
         by_id = {a.id: a for a in articles}
         store = briefing.load_all(project)
+        report.articles_read = len(articles)
         details["ingest"] = f"{len(articles)} article(s)"
     with stage("cluster"):
         stories = cluster_all(project, articles, settings, workers)
@@ -262,18 +264,20 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
         extractions = extract_all(project, plans, by_id, workers, progress=shown.advance)
         details["extract"] = (f"{extractions.extracted} briefing(s) extracted, "
                               f"{len(extractions) - extractions.extracted} unchanged")
+        # The later stages need an article's details, not its text (``extractions``
+        # keeps the articles it may have to extract again). At a hundred thousand
+        # articles that leaves the briefing stage a few hundred megabytes. Without
+        # the collector: the new objects would set off full collections over
+        # everything still held (7 s at that size).
+        with paused_gc():
+            by_id = {article_id: article.without_text() for article_id, article in by_id.items()}
+            del articles, stories
     with stage("briefing"):
         briefings = briefing.reconcile(store, plans, extractions, by_id, jobs=workers)
         saved = briefing.save_all(project, store, briefings)
-        report.articles_read = len(articles)
-        # Rendering needs an article's details, not its text, and none of the
-        # extractions, plans or merge results: dropped here, they leave room
-        # for the site (close to a gigabyte at a hundred thousand articles).
-        # Without the collector: the new objects would set off full collections
-        # over everything still held (7 s at a hundred thousand articles).
-        with paused_gc():
-            by_id = {article_id: article.without_text() for article_id, article in by_id.items()}
-            del articles, read_memo, stories, plans, extractions, store
+        # Rendering needs none of the extractions, plans or merge results:
+        # dropped here, they leave room for the site.
+        del plans, extractions, store
     with stage("render"):
         rendered = render.render_site(project, settings, briefings, by_id, diagnostics, jobs=workers)
         details["render"] = f"{rendered.written} page(s) written"
@@ -369,7 +373,9 @@ class Extractions(Mapping[str, "Extraction"]):
         self._keys = keys
         self._memo = memo
         self._fresh = fresh
-        self._groups = groups
+        # a cached extraction's articles (texts and all), to extract it again if its shard
+        # was lost; the others' texts are not needed any more
+        self._groups = {plan_id: group for plan_id, group in groups.items() if plan_id not in fresh}
         self.extracted = len(fresh)  # extracted by this build rather than read from the cache
 
     def key(self, plan_id: str) -> str:

@@ -140,6 +140,30 @@ def test_the_same_input_builds_a_byte_identical_site(built, tmp_path):
     assert digest(other) == digest(built)
 
 
+def test_an_extraction_whose_cache_shard_was_lost_is_redone_from_the_articles(built, tmp_path, monkeypatch):
+    """A build killed while saving the extraction cache can leave its index naming
+    entries whose shard is gone: the next build extracts those again, so their
+    articles' texts must still be at hand when the briefing stage asks."""
+    import shutil
+
+    import briefgen.build
+
+    project = Project(tmp_path / "lost")
+    shutil.copytree(built.root, project.root)
+    shards = [p for p in (project.cache_dir / "extractions").glob("*.pickle") if p.name != "index.pickle"]
+    assert shards
+    for shard in shards:
+        shard.unlink()
+    shutil.rmtree(project.cache_dir / "briefings")  # so the merge reads the extraction again
+    redone = []
+    real = briefgen.build._extract_group
+    monkeypatch.setattr(briefgen.build, "_extract_group", lambda group: redone.append(group) or real(group))
+    build(project, load_settings(project, environ={}), jobs=1, force=True)
+    assert redone and all(article.text for articles, _ in redone for article in articles)
+    assert _tree(project.site_dir) == _tree(built.site_dir)
+    assert _tree(project.briefings_dir) == _tree(built.briefings_dir)
+
+
 def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
             if p.is_file() and "pagefind" not in p.parts}
