@@ -111,14 +111,14 @@ def stage(path: Path | str, data: bytes) -> Staged:
 
     Tens of thousands of new files then need not wait in memory for the
     commit. A run stopped before the commit leaves only temporary files,
-    which ``remove_stale_temps`` deletes; ``discard`` drops one unused.
+    which ``remove_stale_temps`` deletes; ``unstage`` drops one unused.
     Not flushed: the commit flushes the whole group at once.
     """
     return Staged(_write_temp(os.fspath(path), data, durable=False, make_folder=True, kind=".staged"),
                   sha256(data))
 
 
-def discard(staged: Staged) -> None:
+def unstage(staged: Staged) -> None:
     _unlink_quietly(staged.temp)
 
 
@@ -288,7 +288,7 @@ class Journal:
         except BaseException:
             for change in changes:  # the ones not renamed yet; the renamed ones are gone already
                 if isinstance(change.data, Staged):
-                    discard(change.data)
+                    unstage(change.data)
             raise
         # One flush for the whole group: the journal may only go once every
         # change is on disk (a power cut before this point undoes the group).

@@ -45,7 +45,15 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .atomic import Change, Staged, discard, read_bytes, remove_stale_temps, sha256, stage
+from .atomic import (
+    Change,
+    Staged,
+    read_bytes,
+    remove_stale_temps,
+    sha256,
+    stage,
+    unstage,
+)
 from .briefing_members import Moves, slugify, transplants
 from .briefing_members import plan as plan_members
 from .briefing_merge import (
@@ -799,7 +807,7 @@ def _save_all(project: Project, store: Store, briefings: list[Briefing]) -> Save
         if data is None and current is None:
             return False
         if data is not None and current is not None and sha256(current) == data.digest:
-            discard(data)
+            unstage(data)
             return False
         changes.append(Change(rel, data, current))
         return True
