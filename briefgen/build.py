@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 STAGES = ("ingest", "cluster", "extract", "briefing", "render")
 PACKAGE_DIR = Path(__file__).resolve().parent
 STATE_FILE = "build-state.json"
+LOCK_FILE = "build.lock"
 LEGACY_CACHE_FILES = ("articles.pickle", "extractions.pickle")
 
 
@@ -134,6 +135,27 @@ def _check_cache_dir(project: Project) -> None:
                                     "remove it (it holds only a disposable cache)"))
 
 
+@contextmanager
+def _exclusive(project: Project) -> Iterator[None]:
+    """One build or clean of a project at a time: two would stage, journal and
+    cache into the same folders. An operating-system lock on ``.briefgen/build.lock``,
+    released when the process ends however it ends; where the system has no such
+    lock (Windows), none is taken."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    project.cache_dir.mkdir(parents=True, exist_ok=True)
+    with open(project.cache_dir / LOCK_FILE, "a+b") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise BriefgenError(Problem(f".briefgen/{LOCK_FILE}", "another briefgen build or clean of this "
+                                        "project is running; run this again once it has finished")) from None
+        yield  # closing the file releases the lock
+
+
 def _last_build(project: Project, fingerprint: str) -> dict | None:
     """The record of the last successful build, if it built exactly these inputs."""
     state = project.cache_dir / STATE_FILE
@@ -210,7 +232,8 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
     """Build ``project``: read its articles, update its briefings, write its site.
 
     Raises BriefgenError (listing every problem) when a briefing file is
-    broken; nothing is written then. When no input changed since the last
+    broken, or when another build or clean of the project is running;
+    nothing is written then. When no input changed since the last
     successful build, nothing is redone (``force`` redoes it anyway).
     """
     report = BuildReport()
@@ -222,6 +245,13 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
         report.warnings = [Problem(*fields) for fields in last.get("warnings", [])]
         report.notices = list(last.get("notices", []))
         return report
+    with _exclusive(project):
+        return _build(project, settings, report, jobs, progress)
+
+
+def _build(project: Project, settings: Settings, report: BuildReport, jobs: int | None,
+           progress: bool) -> BuildReport:
+    """The build itself, with the project to itself."""
     # The stages are imported only now: answering "up to date" must not pay
     # for loading scikit-learn, Jinja2 and the extraction rules.
     from . import briefing, ingest, render
@@ -435,7 +465,15 @@ def _peak_rss_mib() -> float:
 
 
 def clean(project: Project) -> list[Path]:
-    """Remove the built site and the build cache; never the content."""
+    """Remove the built site and the build cache; never the content. Refused while a
+    build of the project runs."""
+    if project.cache_dir.is_dir() and not project.cache_dir.is_symlink():
+        with _exclusive(project):
+            return _clean(project)
+    return _clean(project)
+
+
+def _clean(project: Project) -> list[Path]:
     from .sitefiles import check_site_dir
 
     removed = []

@@ -164,6 +164,41 @@ def test_an_extraction_whose_cache_shard_was_lost_is_redone_from_the_articles(bu
     assert _tree(project.briefings_dir) == _tree(built.briefings_dir)
 
 
+def test_while_a_build_runs_a_second_build_or_a_clean_is_refused_and_writes_nothing(built, tmp_path):
+    """Two builds of one project would stage, journal and cache into the same
+    folders: while one runs (here, another process holding its lock), a second
+    build or a clean stops at once with a clear error and touches nothing."""
+    import shutil
+    import subprocess
+    import sys
+
+    from briefgen.build import clean
+    from briefgen.diagnostics import BriefgenError
+
+    pytest.importorskip("fcntl")
+    project = Project(tmp_path / "busy")
+    shutil.copytree(built.root, project.root)
+    article = project.articles_dir / f"{ARTICLE['B']}.txt"
+    article.write_text(article.read_text(encoding="utf-8") + "\nA later paragraph.\n", encoding="utf-8")
+    before = _tree(project.root)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, sys; f = open(sys.argv[1], 'a+b'); "
+         "fcntl.flock(f.fileno(), fcntl.LOCK_EX); print('held', flush=True); sys.stdin.read()",
+         str(project.cache_dir / "build.lock")], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        for attempt in (lambda: build(project, load_settings(project, environ={}), jobs=1),
+                        lambda: clean(project)):
+            with pytest.raises(BriefgenError) as refused:
+                attempt()
+            assert str(refused.value).startswith(".briefgen/build.lock: another briefgen build or clean")
+            assert _tree(project.root) == before
+    finally:
+        holder.communicate("")  # the holder ends, and the system releases its lock
+    assert not build(project, load_settings(project, environ={}), jobs=1).up_to_date
+    assert _tree(project.root) != before
+
+
 def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
             if p.is_file() and "pagefind" not in p.parts}
