@@ -150,9 +150,11 @@ def _exclusive(project: Project) -> Iterator[None]:
     with open(project.cache_dir / LOCK_FILE, "a+b") as handle:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        except BlockingIOError:
             raise BriefgenError(Problem(f".briefgen/{LOCK_FILE}", "another briefgen build or clean of this "
                                         "project is running; run this again once it has finished")) from None
+        except OSError:  # a file system without locks (some network mounts): no guard there
+            pass
         yield  # closing the file releases the lock
 
 
