@@ -199,6 +199,22 @@ def test_while_a_build_runs_a_second_build_or_a_clean_is_refused_and_writes_noth
     assert _tree(project.root) != before
 
 
+def test_a_file_system_without_locks_does_not_stop_the_build(built, tmp_path, monkeypatch):
+    import errno
+    import shutil
+
+    fcntl = pytest.importorskip("fcntl")
+
+    def no_locks(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    project = Project(tmp_path / "nfs")
+    shutil.copytree(built.root, project.root)
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    report = build(project, load_settings(project, environ={}), jobs=1, force=True)
+    assert not report.up_to_date and _tree(project.site_dir) == _tree(built.site_dir)
+
+
 def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
             if p.is_file() and "pagefind" not in p.parts}
