@@ -110,3 +110,22 @@ def test_a_commit_stopped_part_way_leaves_no_staged_file_and_is_undone(tmp_path,
     assert sorted(p.name for p in root.iterdir()) == ["a.yaml", "journal.json"]
     journal.replay()
     assert {p.name: p.read_bytes() for p in root.iterdir()} == {"a.yaml": b"a old"}
+
+
+def test_a_small_group_flushes_its_own_files_and_a_large_one_the_whole_disk(tmp_path, monkeypatch):
+    synced, flushed = [], []
+    real_fsync = atomic.os.fsync
+    monkeypatch.setattr(atomic.os, "sync", lambda: synced.append(True))
+    monkeypatch.setattr(atomic.os, "fsync", lambda fd: flushed.append(atomic.os.fstat(fd).st_ino) or real_fsync(fd))
+    root = tmp_path / "files"
+    write_atomic(root / "gone.yaml", b"old")
+    journal = Journal(root, root / "journal.json")
+    flushed.clear()
+    journal.commit([Change("a.yaml", stage(root / "a.yaml", b"a"), None), Change("sub/b.yaml", b"b", None),
+                    Change("gone.yaml", None, b"old")])
+    assert sorted(str(p.relative_to(root)) for p in root.rglob("*.yaml")) == ["a.yaml", "sub/b.yaml"]
+    written = [(root / name).stat().st_ino for name in ("a.yaml", "sub/b.yaml", "sub", ".")]
+    assert not synced and set(written) <= set(flushed)  # each file and each folder it is in
+    many = [Change(f"many/{n}.yaml", b"x", None) for n in range(atomic.FLUSH_EACH_MAX + 1)]
+    journal.commit(many)
+    assert synced == [True]
