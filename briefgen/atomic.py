@@ -85,7 +85,7 @@ def write_atomic(path: Path | str, data: bytes | Iterable[bytes], durable: bool 
     ``data`` may come in pieces (an iterable of bytes), so that a large file
     never has to be held whole in memory. ``durable`` flushes the bytes to
     disk before the rename (and the folder after it); a group written through
-    a journal flushes once at the end instead.
+    a journal is flushed at the end, together (see ``_flush``).
     """
     target = os.fspath(path)  # plain strings: a first build writes tens of thousands of files
     temp = _write_temp(target, data, durable, make_folder)
@@ -112,7 +112,7 @@ def stage(path: Path | str, data: bytes) -> Staged:
     Tens of thousands of new files then need not wait in memory for the
     commit. A run stopped before the commit leaves only temporary files,
     which ``remove_stale_temps`` deletes; ``unstage`` drops one unused.
-    Not flushed: the commit flushes the whole group at once.
+    Not flushed here: the commit flushes the group's files together.
     """
     return Staged(_write_temp(os.fspath(path), data, durable=False, make_folder=True, kind=".staged"),
                   sha256(data))
