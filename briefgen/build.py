@@ -139,8 +139,8 @@ def _check_cache_dir(project: Project) -> None:
 def _exclusive(project: Project) -> Iterator[None]:
     """One build or clean of a project at a time: two would stage, journal and
     cache into the same folders. An operating-system lock on ``.briefgen/build.lock``,
-    released when the process ends however it ends; where the system has no such
-    lock (Windows), none is taken."""
+    released when the process ends however it ends; where the system or the file
+    system has no such lock (Windows, some network mounts), none is taken."""
     try:
         import fcntl
     except ImportError:

@@ -16,6 +16,7 @@ from json.encoder import encode_basestring_ascii
 from pathlib import Path
 
 from . import search
+from .atomic import write_atomic
 from .config import Project
 from .diagnostics import BriefgenError
 from .render_cache import FileState, content_hasher
@@ -74,10 +75,7 @@ class SiteWriter:
                     return False, known
             elif path.is_file() and _file_digest(path) == digest:
                 return False, FileState(known.fingerprint if known else "", digest, stat.st_size, stat.st_mtime_ns)
-        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with open(temp, "wb") as handle:
-            handle.writelines(pieces())
-        os.replace(temp, path)
+        write_atomic(path, pieces(), durable=False, make_folder=False)  # a site is rebuilt, not recovered
         stat = path.stat()
         return True, FileState("", digest, stat.st_size, stat.st_mtime_ns)
 
