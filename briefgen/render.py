@@ -229,12 +229,19 @@ def remembered_list(env: Environment, fragments: dict[str, str] | Fragments, mac
     return Markup("".join([_remembered(env, fragments, macro, item, root) + "\n" for item in items]))
 
 
-def _remembered(env: Environment, fragments: dict[str, str] | Fragments, macro: str, item: Any, root: str) -> str:
+def _fragment_key(macro: str, item: Any, root: str) -> str | None:
+    """Where a list entry is remembered: under the fingerprint of the briefing page it
+    shows (None when that is unknown)."""
     page = item if isinstance(item, BriefingPage) else getattr(item, "briefing", None)
-    key = None
-    if isinstance(page, BriefingPage) and page.fingerprint:
-        where = f"\0{item.ref}" if isinstance(item, PublisherItem) else ""
-        key = f"{page.fingerprint}\0{macro}{where}\0{root}"
+    if not isinstance(page, BriefingPage) or not page.fingerprint:
+        return None
+    where = f"\0{item.ref}" if isinstance(item, PublisherItem) else ""
+    return f"{page.fingerprint}\0{macro}{where}\0{root}"
+
+
+def _remembered(env: Environment, fragments: dict[str, str] | Fragments, macro: str, item: Any, root: str) -> str:
+    key = _fragment_key(macro, item, root)
+    if key is not None:
         html = fragments.get(key)
         if html is not None:
             return html
@@ -388,6 +395,7 @@ class BriefingResult:
     summary: BriefingSummary
     page: FileState | None  # None when the page was not rendered (its file is current)
     written: bool
+    entries: dict[str, str] = field(default_factory=dict)  # list entries by fragment key
 
 
 def briefing_summary(record: Briefing, articles: dict[str, Article], links: SiteLinks, site_globals: dict
@@ -430,7 +438,32 @@ class BriefingRenderer:
                            work.site_globals)
         written, state = self.writer.write_known(path, data, work.known.get(path))
         state = FileState(page_fingerprint, state.digest, state.size, state.mtime_ns)
-        return BriefingResult(record_id, summary, state, written)
+        return BriefingResult(record_id, summary, state, written, self.list_entries(page))
+
+    def list_entries(self, page: BriefingPage) -> dict[str, str]:
+        """The briefing's card on the index and its items on publisher pages, rendered
+        here beside its page: those pages come last, when only this process is left
+        to render them, and then just join the entries.
+
+        An entry the theme's macros cannot render is left to the page that lists
+        it, which reports the error with that page's name.
+        """
+        entries: dict[str, str] = {}
+        macros = self.env.get_template("macros.html").module
+        wanted = []
+        if hasattr(macros, "briefing_card"):
+            wanted.append(("briefing_card", page, root_prefix("index.html")))
+        if hasattr(macros, "publisher_item"):
+            for position, (publisher, _) in enumerate(page.source_refs):
+                publisher_path = self.work.links.publisher_urls.get(publisher)
+                if publisher_path:
+                    wanted.append(("publisher_item", PublisherItem(page, position), root_prefix(publisher_path)))
+        for macro, item, root in wanted:
+            try:
+                _remembered(self.env, entries, macro, item, root)
+            except TemplateError:
+                continue
+        return entries
 
 
 _WORKER: dict = {}
@@ -496,12 +529,14 @@ class Summaries:
         self.core: dict[str, BriefingCore] = {}
         self.early: dict[str, tuple[list[dict], list[dict]]] = {}
 
-    def add(self, record_id: str, summary: BriefingSummary) -> None:
-        """A summary built in this build: stored with the cards its page entry already has."""
+    def add(self, record_id: str, summary: BriefingSummary, entries: dict[str, str]) -> None:
+        """A summary built in this build: stored with the list entries its page entry
+        already has and those rendered with it."""
         self.core[record_id] = BriefingCore.of(summary)
         key = self.page_prints[record_id]
         entry = self.store.get(key)
-        self.store.put(key, entry_of(summary, entry["cards"] if entry is not None else None))
+        cards = {**entry["cards"], **entries} if entry is not None else entries
+        self.store.put(key, entry_of(summary, cards))
 
     def entry(self, record_id: str) -> dict:
         key = self.page_prints[record_id]
@@ -739,7 +774,7 @@ def _render_site(project: Project, settings: Settings, briefings: list[Briefing]
         run.template_page(env, site_globals, PageJob("404.html", "404.html", {}))
 
         for result in briefing_run.results():
-            summaries.add(result.id, result.summary)
+            summaries.add(result.id, result.summary, result.entries)
             if result.page is not None:
                 path = links.briefing_path(result.id)
                 run.files[path] = result.page

@@ -462,6 +462,39 @@ def test_process_pool_incremental_render_equals_a_cold_render(tmp_path):
     assert warm.written < 20
 
 
+def test_index_and_publisher_pages_join_the_entries_rendered_beside_each_briefing(tmp_path, monkeypatch):
+    """Cards and publisher items come with each briefing page's render; the lists, rendered
+    last, only join them, and give the bytes they would have rendered themselves."""
+    briefings = varied_briefings(30)
+    original = render._remembered
+    missing: list[str] = []
+
+    def listing(env, fragments, macro, item, root):
+        if isinstance(fragments, render.Fragments) and macro in ("briefing_card", "publisher_item"):
+            if fragments.get(render._fragment_key(macro, item, root)) is None:
+                missing.append(macro)
+        return original(env, fragments, macro, item, root)
+
+    monkeypatch.setattr(render, "_remembered", listing)
+    render_into(tmp_path / "beside", briefings)
+    assert missing == []
+    monkeypatch.setattr(render.BriefingRenderer, "list_entries", lambda self, page: {})
+    render_into(tmp_path / "listed", briefings)
+    assert missing.count("briefing_card") == len(briefings) and "publisher_item" in missing
+    assert site_files(tmp_path / "beside" / "site") == site_files(tmp_path / "listed" / "site")
+
+
+def test_a_card_the_theme_cannot_render_is_reported_by_the_index(tmp_path):
+    macros = (render.builtin_themes_dir() / "default" / "templates" / "macros.html").read_text(encoding="utf-8")
+    theme = tmp_path / "proj" / "themes" / "broken" / "templates"
+    theme.mkdir(parents=True)
+    broken = macros.replace('<li class="briefing-card">', '<li class="briefing-card">{{ page.no_such.thing }}')
+    assert broken != macros
+    (theme / "macros.html").write_text(broken, encoding="utf-8")
+    with pytest.raises(BriefgenError, match="index.html"):
+        build(tmp_path, [seed_briefing()], theme="broken")
+
+
 def test_render_cache_follows_theme_and_settings(tmp_path):
     root = tmp_path / "proj"
     theme = root / "themes" / "mine" / "templates"
