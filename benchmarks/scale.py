@@ -136,7 +136,8 @@ def run_size(workdir: Path, records: list[dict], size: int, runs: int, jobs: int
     for name, samples in results.items():
         walls = [s["wall"] for s in samples]
         best = samples[walls.index(sorted(walls)[len(walls) // 2])]
-        summary[name] = {"seconds": statistics.median(walls), "rss_mib": max(s["rss_mib"] for s in samples),
+        summary[name] = {"seconds": statistics.median(walls), "runs": walls,
+                         "rss_mib": max(s["rss_mib"] for s in samples),
                          "stages": best["stages"], "stage_peak_mib": best.get("stage_peak_mib", {}),
                          "briefings": best["briefings"]}
     return summary
@@ -166,7 +167,7 @@ def pelican_time(workdir: Path, records: list[dict], size: int) -> float:
 
 
 def markdown_table(all_results: dict[int, dict], pelican: dict[int, float]) -> str:
-    lines = ["| articles | briefings | cold build | no-change rebuild | add one article | edit one YAML "
+    lines = ["| articles | briefings | cold build (range) | no-change rebuild | add one article | edit one YAML "
              "| peak RSS | stage shares (cold) | Pelican (same articles) |",
              "|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
     for size, summary in sorted(all_results.items()):
@@ -176,7 +177,9 @@ def markdown_table(all_results: dict[int, dict], pelican: dict[int, float]) -> s
         rss = max(s["rss_mib"] for s in summary.values())
         ratio = (f"{pelican[size]:.1f} s (briefgen takes {cold['seconds'] / pelican[size]:.1f}x as long)"
                  if size in pelican else "-")
-        lines.append(f"| {size:,} | {cold['briefings']:,} | {cold['seconds']:.2f} s "
+        spread = cold.get("runs", [])
+        spread = f" ({min(spread):.1f}-{max(spread):.1f})" if len(spread) > 1 else ""
+        lines.append(f"| {size:,} | {cold['briefings']:,} | {cold['seconds']:.2f} s{spread} "
                      f"| {summary['no_change']['seconds']:.2f} s | {summary['add_one']['seconds']:.2f} s "
                      f"| {summary['edit_yaml']['seconds']:.2f} s | {rss:.0f} MiB | {shares} | {ratio} |")
     lines += ["", "Where each rebuild's time goes (seconds per stage; the rest is start-up and the "
