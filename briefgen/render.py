@@ -445,8 +445,9 @@ class BriefingRenderer:
         here beside its page: those pages come last, when only this process is left
         to render them, and then just join the entries.
 
-        An entry the theme's macros cannot render is left to the page that lists
-        it, which reports the error with that page's name.
+        An entry the theme's macros cannot render (a failing template, a macro
+        of its own taking other arguments) is left to the page that lists it,
+        which reports any error with that page's name.
         """
         entries: dict[str, str] = {}
         macros = self.env.get_template("macros.html").module
@@ -461,7 +462,7 @@ class BriefingRenderer:
         for macro, item, root in wanted:
             try:
                 _remembered(self.env, entries, macro, item, root)
-            except TemplateError:
+            except Exception:  # noqa: BLE001 - only a head start: the listing page renders it again
                 continue
         return entries
 

@@ -495,6 +495,22 @@ def test_a_card_the_theme_cannot_render_is_reported_by_the_index(tmp_path):
         build(tmp_path, [seed_briefing()], theme="broken")
 
 
+def test_a_theme_card_macro_of_its_own_making_still_renders(tmp_path):
+    """A theme whose ``briefing_card`` takes other arguments, called by its own index."""
+    macros = (render.builtin_themes_dir() / "default" / "templates" / "macros.html").read_text(encoding="utf-8")
+    theme = tmp_path / "proj" / "themes" / "own" / "templates"
+    theme.mkdir(parents=True)
+    own = macros.replace("{% macro briefing_card(page, root) -%}", "{% macro briefing_card(page) -%}{% set root = '' %}")
+    assert own != macros
+    (theme / "macros.html").write_text(own, encoding="utf-8")
+    (theme / "index.html").write_text('{% extends "base.html" %}{% import "macros.html" as m %}{% block main %}'
+                                      '<ul>{% for p in briefings %}{{ m.briefing_card(p) }}{% endfor %}</ul>'
+                                      '{% endblock %}', encoding="utf-8")
+    site, _, _ = build(tmp_path, [seed_briefing(), dated_briefing(1, "2020-09-28")], theme="own")
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert index.count('<li class="briefing-card">') == 2
+
+
 def test_render_cache_follows_theme_and_settings(tmp_path):
     root = tmp_path / "proj"
     theme = root / "themes" / "mine" / "templates"
