@@ -6,6 +6,7 @@ its own; this one only runs them, times them and reports what they did.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -248,11 +249,55 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
         report.notices = list(last.get("notices", []))
         return report
     with _exclusive(project):
-        return _build(project, settings, report, jobs, progress)
+        collector = _StageCollector()
+        try:
+            return _build(project, settings, report, jobs, progress, collector)
+        finally:
+            collector.release()
+
+
+class _StageCollector:
+    """The cyclic garbage collector's part in a build: what each stage leaves for the
+    later ones is moved out of its view.
+
+    Every full collection walks every tracked object alive: at a hundred
+    thousand articles the articles, records and caches held from stage to
+    stage made each one cost half a second, and adding one article set off
+    eighteen. ``gc.freeze`` puts what is alive at a stage's end where the
+    collector never looks; objects are still freed when their last reference
+    goes. Stages that build long-lived data and little cyclic garbage run
+    with the collector paused, so that what they build is not walked once
+    more on the way. Whoever froze first unfreezes: a build inside a
+    longer-lived process (tests, ``briefgen serve``) leaves the collector as
+    it found it.
+    """
+
+    def __init__(self) -> None:
+        self.owner = gc.isenabled() and gc.get_freeze_count() == 0
+
+    @contextmanager
+    def stage(self, paused: bool) -> Iterator[None]:
+        if self.owner and paused:
+            gc.disable()
+        try:
+            yield
+        finally:
+            if self.owner:
+                gc.freeze()
+                gc.enable()
+
+    def release(self) -> None:
+        if self.owner:
+            gc.unfreeze()
+
+
+#: Stages run with the collector paused (see ``_StageCollector``); rendering,
+#: which runs the theme's templates in this process, keeps it.
+PAUSED_STAGES = frozenset({"ingest", "cluster", "extract", "briefing"})
 
 
 def _build(project: Project, settings: Settings, report: BuildReport, jobs: int | None,
-           progress: bool) -> BuildReport:
+           progress: bool, collector: _StageCollector) -> BuildReport:
     """The build itself, with the project to itself."""
     # The stages are imported only now: answering "up to date" must not pay
     # for loading scikit-learn, Jinja2 and the extraction rules.
@@ -269,7 +314,8 @@ def _build(project: Project, settings: Settings, report: BuildReport, jobs: int 
     def stage(name: str) -> Iterator[None]:
         shown.start(STAGES.index(name), name)
         started = time.perf_counter()
-        yield
+        with collector.stage(paused=name in PAUSED_STAGES):
+            yield
         seconds = time.perf_counter() - started
         report.stage_seconds[name] = seconds
         report.stage_peak_mib[name] = _peak_rss_mib()

@@ -42,7 +42,7 @@ from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
 from . import __version__, feeds, search
-from .cache import ShardedMemo
+from .cache import ShardedMemo, paused_gc
 from .config import Project, Settings
 from .diagnostics import BriefgenError, Diagnostics, Problem
 from .markup import _FORBIDDEN_CHARS, markdown_block, parse_iso_date
@@ -652,15 +652,17 @@ def render_site(
     # The records, articles and render cache are hundreds of thousands of long-lived
     # objects; every full collection the render's allocations trigger would walk them
     # all (about a second at ten thousand briefings). Frozen, they are skipped, and
-    # forked workers share their pages instead of copying them.
-    freeze = gc.isenabled() and gc.get_freeze_count() == 0
+    # forked workers share their pages instead of copying them. Whoever froze first
+    # (a build, between its stages) unfreezes.
+    freeze = gc.isenabled()
+    owner = freeze and gc.get_freeze_count() == 0
     if freeze:
         gc.freeze()
     try:
         return _render_site(project, settings, briefings, articles, diagnostics, jobs=jobs, site_dir=site_dir,
                             freeze=freeze)
     finally:
-        if freeze:
+        if owner:
             gc.unfreeze()
 
 
@@ -675,11 +677,12 @@ def _render_site(project: Project, settings: Settings, briefings: list[Briefing]
     site_globals = _site_globals(settings, has_feed)
     env_key = environment_key(dirs, settings)
     cache_path = project.cache_dir / CACHE_FILE
-    cache = RenderCache.load(cache_path, env_key, site_dir)
-    store = cache.entries
-    if freeze:
-        gc.freeze()  # the cache is long-lived too
-        store.freeze = True
+    with paused_gc():  # frozen as loaded, not walked once by the collector first
+        cache = RenderCache.load(cache_path, env_key, site_dir)
+        store = cache.entries
+        if freeze:
+            gc.freeze()  # the cache is long-lived too
+            store.freeze = True
     run = SiteRender(site_dir, cache, report, fingerprint(env_key, site_globals))
 
     # Where every page lives, from the records alone.

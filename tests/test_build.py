@@ -164,6 +164,56 @@ def test_an_extraction_whose_cache_shard_was_lost_is_redone_from_the_articles(bu
     assert _tree(project.briefings_dir) == _tree(built.briefings_dir)
 
 
+def test_stages_leave_their_data_out_of_the_collectors_sight_and_the_build_restores_it(built, tmp_path,
+                                                                                       monkeypatch):
+    """What one stage leaves is frozen before the next starts; the stages that build it
+    run with the collector paused, rendering with it on; afterwards the collector is as
+    the caller left it, the caller's own frozen objects still frozen."""
+    import gc
+    import shutil
+
+    import briefgen.build
+    from briefgen import render
+
+    seen = {}
+    real_cluster, real_render = briefgen.build.cluster_all, render.render_site
+
+    def cluster_all(*args, **kwargs):
+        seen["cluster"] = (gc.isenabled(), gc.get_freeze_count())
+        return real_cluster(*args, **kwargs)
+
+    def render_site(*args, **kwargs):
+        seen["render"] = (gc.isenabled(), gc.get_freeze_count())
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(briefgen.build, "cluster_all", cluster_all)
+    monkeypatch.setattr(render, "render_site", render_site)
+    project = Project(tmp_path / "collector")
+    shutil.copytree(built.articles_dir, project.articles_dir)
+    gc.unfreeze()
+    build(project, load_settings(project, environ={}), jobs=1)
+    assert seen["cluster"][0] is False and seen["cluster"][1] > 0  # paused; the articles frozen
+    assert seen["render"][0] is True
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+    keep = [object() for _ in range(3)] + [[]]  # the caller's own frozen objects
+    gc.freeze()
+    mine = gc.get_freeze_count()
+    try:
+        build(project, load_settings(project, environ={}), jobs=1, force=True)
+        assert gc.isenabled() and gc.get_freeze_count() >= mine
+    finally:
+        gc.unfreeze()
+    del keep
+
+    gc.disable()
+    try:
+        build(project, load_settings(project, environ={}), jobs=1, force=True)
+        assert not gc.isenabled() and gc.get_freeze_count() == 0
+    finally:
+        gc.enable()
+
+
 def test_while_a_build_runs_a_second_build_or_a_clean_is_refused_and_writes_nothing(built, tmp_path):
     """Two builds of one project would stage, journal and cache into the same
     folders: while one runs (here, another process holding its lock), a second
