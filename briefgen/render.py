@@ -25,6 +25,7 @@ import posixpath
 import shutil
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from functools import partial
@@ -460,10 +461,8 @@ class BriefingRenderer:
                 if publisher_path:
                     wanted.append(("publisher_item", PublisherItem(page, position), root_prefix(publisher_path)))
         for macro, item, root in wanted:
-            try:
+            with suppress(Exception):  # only a head start: the listing page renders it again
                 _remembered(self.env, entries, macro, item, root)
-            except Exception:  # noqa: BLE001 - only a head start: the listing page renders it again
-                continue
         return entries
 
 

@@ -470,9 +470,9 @@ def test_index_and_publisher_pages_join_the_entries_rendered_beside_each_briefin
     missing: list[str] = []
 
     def listing(env, fragments, macro, item, root):
-        if isinstance(fragments, render.Fragments) and macro in ("briefing_card", "publisher_item"):
-            if fragments.get(render._fragment_key(macro, item, root)) is None:
-                missing.append(macro)
+        listed = isinstance(fragments, render.Fragments) and macro in ("briefing_card", "publisher_item")
+        if listed and fragments.get(render._fragment_key(macro, item, root)) is None:
+            missing.append(macro)
         return original(env, fragments, macro, item, root)
 
     monkeypatch.setattr(render, "_remembered", listing)
