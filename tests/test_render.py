@@ -484,25 +484,27 @@ def test_index_and_publisher_pages_join_the_entries_rendered_beside_each_briefin
     assert site_files(tmp_path / "beside" / "site") == site_files(tmp_path / "listed" / "site")
 
 
-def test_a_card_the_theme_cannot_render_is_reported_by_the_index(tmp_path):
+def theme_with_macros(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    """A project theme whose macros.html is the default one with ``old`` replaced by ``new``."""
     macros = (render.builtin_themes_dir() / "default" / "templates" / "macros.html").read_text(encoding="utf-8")
-    theme = tmp_path / "proj" / "themes" / "broken" / "templates"
+    assert old in macros
+    theme = tmp_path / "proj" / "themes" / name / "templates"
     theme.mkdir(parents=True)
-    broken = macros.replace('<li class="briefing-card">', '<li class="briefing-card">{{ page.no_such.thing }}')
-    assert broken != macros
-    (theme / "macros.html").write_text(broken, encoding="utf-8")
+    (theme / "macros.html").write_text(macros.replace(old, new), encoding="utf-8")
+    return theme
+
+
+def test_a_card_the_theme_cannot_render_is_reported_by_the_index(tmp_path):
+    theme_with_macros(tmp_path, "broken", '<li class="briefing-card">',
+                      '<li class="briefing-card">{{ page.no_such.thing }}')
     with pytest.raises(BriefgenError, match="index.html"):
         build(tmp_path, [seed_briefing()], theme="broken")
 
 
 def test_a_theme_card_macro_of_its_own_making_still_renders(tmp_path):
     """A theme whose ``briefing_card`` takes other arguments, called by its own index."""
-    macros = (render.builtin_themes_dir() / "default" / "templates" / "macros.html").read_text(encoding="utf-8")
-    theme = tmp_path / "proj" / "themes" / "own" / "templates"
-    theme.mkdir(parents=True)
-    own = macros.replace("{% macro briefing_card(page, root) -%}", "{% macro briefing_card(page) -%}{% set root = '' %}")
-    assert own != macros
-    (theme / "macros.html").write_text(own, encoding="utf-8")
+    theme = theme_with_macros(tmp_path, "own", "{% macro briefing_card(page, root) -%}",
+                              "{% macro briefing_card(page) -%}{% set root = '' %}")
     (theme / "index.html").write_text('{% extends "base.html" %}{% import "macros.html" as m %}{% block main %}'
                                       '<ul>{% for p in briefings %}{{ m.briefing_card(p) }}{% endfor %}</ul>'
                                       '{% endblock %}', encoding="utf-8")
