@@ -79,8 +79,9 @@ def worker_count(settings: Settings, jobs: int | None = None) -> int:
     return wanted if wanted and wanted > 0 else (os.cpu_count() or 1)
 
 
-def _tree_signature(digest: hashlib._Hash, root: Path) -> None:
-    """Feed every file's path, size and mtime under ``root`` into ``digest``.
+def _tree_signature(digest: hashlib._Hash, root: Path, skip: str | None = None) -> None:
+    """Feed every file's path, size and mtime under ``root`` into ``digest``
+    (but not the top-level folder ``skip``).
 
     ``os.scandir`` hands back each entry's stat from the directory listing
     itself, so a tree of tens of thousands of files costs a fraction of a second.
@@ -95,7 +96,7 @@ def _tree_signature(digest: hashlib._Hash, root: Path) -> None:
         for entry in entries:
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    if entry.name != "__pycache__":  # Python's own, rewritten at will
+                    if entry.name != "__pycache__" and not (prefix == "" and entry.name == skip):
                         walk(entry.path, f"{prefix}{entry.name}/")
                     continue
                 stat = entry.stat()
@@ -108,20 +109,34 @@ def _tree_signature(digest: hashlib._Hash, root: Path) -> None:
     digest.update("".join(lines).encode("utf-8", "surrogateescape"))
 
 
-def input_fingerprint(project: Project, settings: Settings) -> str:
+def articles_signature(project: Project) -> str:
+    """A hash of the article files' paths, sizes and mtimes.
+
+    A build takes it before reading them and records it with its result: an
+    article saved while the build ran then differs from what was recorded,
+    and the next build reads it again instead of calling the site up to date.
+    """
+    digest = hashlib.sha256()
+    _tree_signature(digest, project.articles_dir)
+    return digest.hexdigest()
+
+
+def input_fingerprint(project: Project, settings: Settings, articles: str | None = None) -> str:
     """A hash of everything a build reads and writes: content, settings, themes,
     briefgen itself, and the site as the build left it (a page deleted or
-    edited by hand makes the next build redo its work).
+    edited by hand makes the next build redo its work). ``articles``: the
+    ``articles_signature`` to use instead of taking it now.
 
     Stats only, never file contents, so checking it costs milliseconds even
     for a hundred thousand articles.
     """
     digest = hashlib.sha256()
     digest.update(f"{__version__}\0{json.dumps(asdict(settings), sort_keys=True)}\n".encode())
+    digest.update(f"[articles]\n{articles or articles_signature(project)}\n".encode())
     builtin_themes = (PACKAGE_DIR / "themes", PACKAGE_DIR.parent / "themes")  # wheel, source tree
     for root in (project.content_dir, project.themes_dir, PACKAGE_DIR, *builtin_themes, project.site_dir):
         digest.update(f"[{root}]\n".encode("utf-8", "surrogateescape"))
-        _tree_signature(digest, root)
+        _tree_signature(digest, root, skip=project.articles_dir.name if root == project.content_dir else None)
     config = project.config_file
     if config.is_file():
         stat = config.stat()
@@ -241,7 +256,8 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
     """
     report = BuildReport()
     _check_cache_dir(project)
-    fingerprint = input_fingerprint(project, settings)
+    article_files = articles_signature(project)
+    fingerprint = input_fingerprint(project, settings, article_files)
     last = None if force else _last_build(project, fingerprint)
     if last is not None:
         report.up_to_date = True
@@ -251,7 +267,7 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
     with _exclusive(project):
         collector = _StageCollector()
         try:
-            return _build(project, settings, report, jobs, progress, collector)
+            return _build(project, settings, report, jobs, progress, collector, article_files)
         finally:
             collector.release()
 
@@ -297,8 +313,9 @@ PAUSED_STAGES = frozenset({"ingest", "cluster", "extract", "briefing"})
 
 
 def _build(project: Project, settings: Settings, report: BuildReport, jobs: int | None,
-           progress: bool, collector: _StageCollector) -> BuildReport:
-    """The build itself, with the project to itself."""
+           progress: bool, collector: _StageCollector, article_files: str) -> BuildReport:
+    """The build itself, with the project to itself; ``article_files``: the article
+    files' signature taken before they were read (see ``articles_signature``)."""
     # The stages are imported only now: answering "up to date" must not pay
     # for loading scikit-learn, Jinja2 and the extraction rules.
     from . import briefing, ingest, render
@@ -371,7 +388,8 @@ def _build(project: Project, settings: Settings, report: BuildReport, jobs: int 
     report.pages_removed = rendered.removed
     report.warnings = diagnostics.warnings
     report.notices = list(rendered.notices)
-    _record_success(project, input_fingerprint(project, settings), report)
+    # The site and briefing files as this build left them; the articles as it found them.
+    _record_success(project, input_fingerprint(project, settings, article_files), report)
     return report
 
 

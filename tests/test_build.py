@@ -212,6 +212,36 @@ def test_stages_leave_their_data_out_of_the_collectors_sight_and_the_build_resto
         gc.enable()
 
 
+def test_an_article_saved_while_a_build_runs_is_read_by_the_next_build(built, tmp_path, monkeypatch):
+    """The build records the article files as it found them, not as they are when it
+    ends: one saved meanwhile is not taken for built, and the next build reads it."""
+    import os
+    import shutil
+
+    import briefgen.build
+
+    project = Project(tmp_path / "saved-meanwhile")
+    shutil.copytree(built.articles_dir, project.articles_dir)
+    article = sorted(project.articles_dir.iterdir())[0]
+    real_cluster = briefgen.build.cluster_all
+
+    def cluster_all(*args, **kwargs):
+        stories = real_cluster(*args, **kwargs)
+        text = article.read_text(encoding="utf-8")
+        article.write_text("Saved while the build ran\n" + text.split("\n", 1)[1], encoding="utf-8")
+        stat = article.stat()
+        os.utime(article, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10_000_000_000))  # a later save
+        return stories
+
+    monkeypatch.setattr(briefgen.build, "cluster_all", cluster_all)
+    build(project, load_settings(project, environ={}), jobs=1)
+    monkeypatch.setattr(briefgen.build, "cluster_all", real_cluster)
+    report = build(project, load_settings(project, environ={}), jobs=1)
+    assert not report.up_to_date
+    assert "Saved while the build ran" in (project.site_dir / "briefings.json").read_text(encoding="utf-8")
+    assert build(project, load_settings(project, environ={}), jobs=1).up_to_date
+
+
 def test_while_a_build_runs_a_second_build_or_a_clean_is_refused_and_writes_nothing(built, tmp_path):
     """Two builds of one project would stage, journal and cache into the same
     folders: while one runs (here, another process holding its lock), a second
