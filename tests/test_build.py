@@ -222,7 +222,7 @@ def test_an_article_saved_while_a_build_runs_is_read_by_the_next_build(built, tm
 
     project = Project(tmp_path / "saved-meanwhile")
     shutil.copytree(built.articles_dir, project.articles_dir)
-    article = sorted(project.articles_dir.iterdir())[0]
+    article = min(project.articles_dir.iterdir())
     real_cluster = briefgen.build.cluster_all
 
     def cluster_all(*args, **kwargs):
