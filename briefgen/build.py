@@ -96,6 +96,7 @@ def _tree_signature(digest: hashlib._Hash, root: Path, skip: str | None = None) 
         for entry in entries:
             try:
                 if entry.is_dir(follow_symlinks=False):
+                    # __pycache__: Python's own, rewritten at will
                     if entry.name != "__pycache__" and not (prefix == "" and entry.name == skip):
                         walk(entry.path, f"{prefix}{entry.name}/")
                     continue
