@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .cache import Memo, ShardedMemo, code_fingerprint, load_value, paused_gc, save_value
+from .cache import Memo, ShardedMemo, code_fingerprint, load_value, save_value
 from .config import Project, Settings
 from .diagnostics import BriefgenError, Diagnostics, Problem, collect
 
@@ -362,12 +362,10 @@ def _build(project: Project, settings: Settings, report: BuildReport, jobs: int 
                               f"{len(extractions) - extractions.extracted} unchanged")
         # The later stages need an article's details, not its text (``extractions``
         # keeps the articles it may have to extract again). At a hundred thousand
-        # articles that leaves the briefing stage a few hundred megabytes. Without
-        # the collector: the new objects would set off full collections over
-        # everything still held (7 s at that size).
-        with paused_gc():
-            by_id = {article_id: article.without_text() for article_id, article in by_id.items()}
-            del articles, stories
+        # articles that leaves the briefing stage a few hundred megabytes. (The
+        # stage runs with the collector paused: see ``_StageCollector``.)
+        by_id = {article_id: article.without_text() for article_id, article in by_id.items()}
+        del articles, stories
     with stage("briefing"):
         briefings = briefing.reconcile(store, plans, extractions, by_id, jobs=workers)
         saved = briefing.save_all(project, store, briefings)
