@@ -39,7 +39,7 @@ import json
 import marshal
 import pickle
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -188,18 +188,20 @@ def plan(store: Store, stories: list, articles: dict[str, Article], settings) ->
 
 
 def reconcile(store: Store, plans: list[Plan], extractions: Mapping[str, Extraction],
-              articles: dict[str, Article], jobs: int = 1) -> list[Briefing]:
+              articles: dict[str, Article], jobs: int = 1,
+              merged: Callable[[str], None] | None = None) -> list[Briefing]:
     """Merge each planned briefing's new extraction with the editor's file, and stage
     the changed files ``save_all`` puts in place.
 
     Disputes are found again on the merged figures, so the editor's corrections
     count. With ``jobs`` > 1 and many briefings to merge, the merges run in
     worker processes; the result is the same. If the merge fails, nothing
-    staged is left behind.
+    staged is left behind. ``merged(id)`` is told as each briefing's merge
+    arrives (the build then lets go of its extraction).
     """
     try:
         with paused_gc():
-            return _reconcile(store, plans, extractions, articles, jobs)
+            return _reconcile(store, plans, extractions, articles, jobs, merged)
     except BaseException:
         remove_staged(store)
         raise
@@ -243,7 +245,8 @@ class _Merging:
 
 
 def _reconcile(store: Store, plans: list[Plan], extractions: Mapping[str, Extraction],
-               articles: dict[str, Article], jobs: int) -> list[Briefing]:
+               articles: dict[str, Article], jobs: int,
+               merged: Callable[[str], None] | None) -> list[Briefing]:
     redirects: dict[str, list[str]] = {}
     for bid, target in sorted(store.dissolved.items()):
         if target is None:
@@ -289,7 +292,7 @@ def _reconcile(store: Store, plans: list[Plan], extractions: Mapping[str, Extrac
     merging = _Merging(store, extractions, articles, redirects, live_slugs, moves, merges)
     indexes = list(range(len(merges)))
     results = None
-    staged = partial(_stage_files, store.folder)
+    staged = partial(_stage_files, store.folder, merged)
     if jobs > 1 and len(merges) >= MIN_PARALLEL_MERGES:
         results = map_shared(_merge_and_lay_out, merging, indexes, jobs, chunksize=32, receive=staged)
     if results is None:
@@ -351,14 +354,18 @@ def _merge_and_lay_out(merging: _Merging, index: int) -> _LaidOut:
                     _record_bytes(record) if record != previous else None)
 
 
-def _stage_files(folder: Path, laid_out: _LaidOut) -> tuple[Result, str]:
+def _stage_files(folder: Path, merged: Callable[[str], None] | None,
+                 laid_out: _LaidOut) -> tuple[Result, str]:
     """Write a merge's new file and record beside their targets as it arrives, so
-    that tens of thousands of them never wait in memory for the commit."""
+    that tens of thousands of them never wait in memory for the commit; then
+    tell ``merged``."""
     result = laid_out.result
     if laid_out.file is not None:
         result.file = stage(folder / result.name, laid_out.file)
     if laid_out.record is not None:
         result.record_file = stage(folder / RECORDS_DIR / f"{laid_out.id}.json", laid_out.record)
+    if merged is not None:
+        merged(laid_out.id)
     return result, laid_out.machine
 
 

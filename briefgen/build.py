@@ -367,11 +367,13 @@ def _build(project: Project, settings: Settings, report: BuildReport, jobs: int 
         by_id = {article_id: article.without_text() for article_id, article in by_id.items()}
         del articles, stories
     with stage("briefing"):
-        briefings = briefing.reconcile(store, plans, extractions, by_id, jobs=workers)
+        briefings = briefing.reconcile(store, plans, extractions, by_id, jobs=workers,
+                                       merged=extractions.release)
+        # Saving needs neither the extractions nor the plans, rendering not even the
+        # merge results: each is dropped as soon as it is done with.
+        del plans, extractions
         saved = briefing.save_all(project, store, briefings)
-        # Rendering needs none of the extractions, plans or merge results:
-        # dropped here, they leave room for the site.
-        del plans, extractions, store
+        del store
     with stage("render"):
         rendered = render.render_site(project, settings, briefings, by_id, diagnostics, jobs=workers)
         details["render"] = f"{rendered.written} page(s) written"
@@ -491,6 +493,14 @@ class Extractions(Mapping[str, "Extraction"]):
     def __len__(self) -> int:
         return len(self._keys)
 
+    def release(self, plan_id: str) -> None:
+        """Let go of an extraction this build made, once its briefing is merged: at a
+        hundred thousand articles the extractions and the merged briefings need not
+        all be in memory at once. It stays readable from the cache (when saved there)."""
+        key = self._keys.get(plan_id)  # None: a handmade briefing, never extracted
+        if key is not None and key in self._memo:
+            self._fresh.pop(plan_id, None)
+
 
 def extract_all(project: Project, plans: list[briefing.Plan], by_id: dict[str, Article],
                 workers: int, progress: Callable[[int, int], None] | None = None) -> Extractions:
@@ -516,6 +526,7 @@ def extract_all(project: Project, plans: list[briefing.Plan], by_id: dict[str, A
     for plan_id, extraction in zip(todo, fresh):
         memo.put(keys[plan_id], extraction)
     memo.save()
+    memo.unload()  # the fresh extractions stay with ``Extractions`` only, which can release them
     return Extractions(keys, memo, dict(zip(todo, fresh)), groups)
 
 

@@ -183,3 +183,10 @@ class ShardedMemo:
         if stored != self.index:
             save_value(self.folder / self.INDEX, self.version, stored)
             self.index = stored
+
+    def unload(self) -> None:
+        """Let go of the shards read or written so far (call after ``save``): what is
+        asked for later is read from disk again, so the entries can leave memory
+        once their users drop them."""
+        self._shards.clear()
+        self._changed.clear()

@@ -164,6 +164,38 @@ def test_an_extraction_whose_cache_shard_was_lost_is_redone_from_the_articles(bu
     assert _tree(project.briefings_dir) == _tree(built.briefings_dir)
 
 
+def test_each_extraction_is_let_go_once_its_briefing_is_merged_and_stays_readable(built, tmp_path, monkeypatch):
+    """At a hundred thousand articles the fresh extractions and the merged briefings
+    would not fit in memory together: the build drops each extraction as its merge
+    arrives (nothing else holds it), and the cache can still give it back."""
+    import copy
+    import gc
+    import shutil
+    import weakref
+
+    from briefgen import briefing
+
+    project = Project(tmp_path / "release")
+    shutil.copytree(built.root / "content" / "articles", project.articles_dir)
+    seen = []
+    real_reconcile = briefing.reconcile
+
+    def reconcile(store, plans, extractions, articles, jobs=1, merged=None):
+        held = {plan.id: weakref.ref(extractions[plan.id]) for plan in plans}
+        values = {plan.id: copy.deepcopy(extractions[plan.id]) for plan in plans}
+        result = real_reconcile(store, plans, extractions, articles, jobs, merged)
+        gc.collect()
+        seen.append((held, values, extractions))
+        return result
+
+    monkeypatch.setattr(briefing, "reconcile", reconcile)
+    build(project, load_settings(project, environ={}), jobs=1)
+    [(held, values, extractions)] = seen
+    assert held and all(ref() is None for ref in held.values())
+    assert {plan_id: extractions[plan_id] for plan_id in values} == values
+    assert _tree(project.site_dir) == _tree(built.site_dir)
+
+
 def test_stages_leave_their_data_out_of_the_collectors_sight_and_the_build_restores_it(built, tmp_path,
                                                                                        monkeypatch):
     """What one stage leaves is frozen before the next starts; the stages that build it

@@ -87,6 +87,26 @@ def test_a_value_put_in_a_sharded_memo_reads_back_before_and_after_saving(tmp_pa
     assert ShardedMemo(tmp_path / "memo", "v").get(key(5)) == {"cards": {"x": "<li>"}}
 
 
+class Value(dict):
+    """A dict that can be weakly referenced."""
+
+
+def test_a_sharded_memo_unloaded_after_saving_lets_go_of_its_values_and_reads_them_again(tmp_path):
+    import gc
+    import weakref
+
+    memo = ShardedMemo(tmp_path / "memo", "v")
+    value = Value(n=5)
+    memo.put(key(5), value)
+    memo.save()
+    memo.unload()
+    held = weakref.ref(value)
+    del value
+    gc.collect()
+    assert held() is None  # the memo kept no reference
+    assert key(5) in memo and memo.get(key(5)) == {"n": 5}
+
+
 def test_keys_sharing_a_beginning_still_spread_over_many_shards(tmp_path):
     memo = ShardedMemo(tmp_path / "memo", "v")
     for n in range(500):
