@@ -13,7 +13,7 @@ import hashlib
 import os
 import pickle
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -165,12 +165,16 @@ class ShardedMemo:
         self._shard(name)[key] = value
         self._changed.add(name)
 
-    def save(self) -> None:
+    def save(self, prepare: Callable[[Any], Any] | None = None) -> None:
+        """Write the changed shards and the index. ``prepare``: what each value is
+        turned into as its shard is written (the values in memory stay as they are)."""
         shard_of = {key: self._name(key) for key in self.wanted}
         wanted_shards = set(shard_of.values())
         for name, shard in self._shards.items():
             kept = {key: value for key, value in shard.items() if key in self.wanted}
             if kept and (name in self._changed or len(kept) != len(shard)):
+                if prepare is not None:
+                    kept = {key: prepare(value) for key, value in kept.items()}
                 save_value(self.folder / f"{name}.pickle", self.version, kept)
             elif not kept:
                 wanted_shards.discard(name)

@@ -23,7 +23,7 @@ import os
 import pickle
 import posixpath
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import suppress
 from dataclasses import asdict, dataclass, field, replace
@@ -55,6 +55,7 @@ from .render_cache import (
     FileState,
     Fragments,
     RenderCache,
+    Spill,
     briefing_page_fingerprint,
     content_digest,
     entry_of,
@@ -497,12 +498,17 @@ class BriefingRun:
             self.pending = [self.pool.submit(_worker_run, tasks[i:i + CHUNK_PAGES])
                             for i in range(0, len(tasks), CHUNK_PAGES)]
 
-    def results(self) -> list[BriefingResult]:
+    def results(self) -> Iterator[BriefingResult]:
+        """Each page's result in task order, let go of once handed on."""
         if self.pool is None:
             renderer = BriefingRenderer(self.work)
-            return [renderer.run(task) for task in self.tasks]
+            for task in self.tasks:
+                yield renderer.run(task)
+            return
         try:
-            return [result for future in self.pending for result in future.result()]
+            self.pending.reverse()
+            while self.pending:
+                yield from self.pending.pop().result()
         finally:
             self.pool.shutdown(cancel_futures=True)
             self.pool = None
@@ -519,13 +525,14 @@ class Summaries:
     workers are done, or when the cache lost the entry."""
 
     def __init__(self, records: dict[str, Briefing], articles: dict[str, Article], links: SiteLinks,
-                 site_globals: dict, store: ShardedMemo, page_prints: dict[str, str]):
+                 site_globals: dict, store: ShardedMemo, page_prints: dict[str, str], spill: Spill):
         self.records = records
         self.articles = articles
         self.links = links
         self.site_globals = site_globals
         self.store = store
         self.page_prints = page_prints
+        self.spill = spill
         self.core: dict[str, BriefingCore] = {}
         self.early: dict[str, tuple[list[dict], list[dict]]] = {}
 
@@ -536,16 +543,24 @@ class Summaries:
         key = self.page_prints[record_id]
         entry = self.store.get(key)
         cards = {**entry["cards"], **entries} if entry is not None else entries
-        self.store.put(key, entry_of(summary, cards))
+        self.store.put(key, self.spill.parked_entry(entry_of(summary, cards)))
 
     def entry(self, record_id: str) -> dict:
         key = self.page_prints[record_id]
         entry = self.store.get(key)
         if entry is None or "export" not in entry:
             summary = briefing_summary(self.records[record_id], self.articles, self.links, self.site_globals)[0]
-            entry = entry_of(summary, entry["cards"] if entry is not None else None)
+            entry = self.spill.parked_entry(entry_of(summary, entry["cards"] if entry is not None else None))
             self.store.put(key, entry)
         return entry
+
+    def export(self, record_id: str) -> bytes:
+        """The briefing's entry of briefings.json, encoded."""
+        return self.spill.fetch(self.entry(record_id)["export"])
+
+    def feed_entry(self, record_id: str) -> str:
+        """The briefing's entry of feed.xml ("" when it has none)."""
+        return self.spill.fetch(self.entry(record_id)["feed_entry"])
 
     def part(self, record_id: str, name: str) -> list:
         core = self.core.get(record_id)
@@ -562,7 +577,7 @@ class Summaries:
             return core.source_refs
         if name == "key_figures":
             return pickle.loads(self.entry(record_id)["figures"])
-        sources = pickle.loads(self.entry(record_id)["sources"])
+        sources = pickle.loads(self.spill.fetch(self.entry(record_id)["sources"]))
         for entry in sources:  # publisher pages may have moved since the summary was cached
             entry["publisher_url"] = self.links.publisher_urls.get(_publisher_key(entry["publisher"]))
         return sources
@@ -630,7 +645,7 @@ def _feed_entries(model: SiteModel) -> list[dict]:
 
 def _with_xml(entries: list[dict], summaries: Summaries) -> list[dict]:
     """Feed entries with their XML from the summaries: read only when feed.xml is written."""
-    return [{**entry, "xml": summaries.entry(entry["id"])["feed_entry"]} for entry in entries]
+    return [{**entry, "xml": summaries.feed_entry(entry["id"])} for entry in entries]
 
 
 def render_site(
@@ -658,15 +673,17 @@ def render_site(
     if freeze:
         gc.freeze()
     try:
-        return _render_site(project, settings, briefings, articles, diagnostics, jobs=jobs, site_dir=site_dir,
-                            freeze=freeze)
+        with Spill(project.cache_dir / CACHE_FILE) as spill:
+            return _render_site(project, settings, briefings, articles, diagnostics, jobs=jobs, site_dir=site_dir,
+                                freeze=freeze, spill=spill)
     finally:
         if owner:
             gc.unfreeze()
 
 
 def _render_site(project: Project, settings: Settings, briefings: list[Briefing], articles: dict[str, Article],
-                 diagnostics: Diagnostics, *, jobs: int, site_dir: Path | None, freeze: bool) -> RenderReport:
+                 diagnostics: Diagnostics, *, jobs: int, site_dir: Path | None, freeze: bool,
+                 spill: Spill) -> RenderReport:
     site_dir = Path(site_dir) if site_dir is not None else project.site_dir
     report = RenderReport()
     previous = read_manifest(site_dir)
@@ -726,7 +743,7 @@ def _render_site(project: Project, settings: Settings, briefings: list[Briefing]
 
     # Briefing pages: only those whose inputs changed are built and rendered.
     tasks = []
-    summaries = Summaries(by_id, articles, links, site_globals, store, page_prints)
+    summaries = Summaries(by_id, articles, links, site_globals, store, page_prints, spill)
     for i in ids:
         path = links.briefing_path(i)
         state = cache.current(site_dir, path, page_prints[i])
@@ -830,7 +847,7 @@ def _render_site(project: Project, settings: Settings, briefings: list[Briefing]
         cname = settings.cname.strip().encode("utf-8") + b"\n"
         run.emit("CNAME", run.page_fingerprint("CNAME", settings.cname), lambda: cname)
     run.emit_pieces("briefings.json", run.page_fingerprint("briefings.json", "".join([page_prints[i] for i in ids])),
-                    lambda: feeds.export_pieces(summaries.entry(i)["export"] for i in ids))
+                    lambda: feeds.export_pieces(summaries.export(i) for i in ids))
     for rel, source in statics.items():
         data = source.read_bytes()
         run.emit(rel, run.page_fingerprint(rel, content_digest(data)), lambda data=data: data)
@@ -868,7 +885,7 @@ def _render_site(project: Project, settings: Settings, briefings: list[Briefing]
         cache.search_state = None
         if bundle.is_dir() and not bundle.is_symlink():
             shutil.rmtree(bundle)
-    cache.save(cache_path)
+    cache.save(cache_path, spill)
     (project.cache_dir / OLD_CACHE_FILE).unlink(missing_ok=True)
     return report
 

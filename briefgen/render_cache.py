@@ -14,6 +14,7 @@ import json
 import marshal
 import os
 import pickle
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -134,6 +135,68 @@ class BriefingCore(NamedTuple):
         return cls(summary.source_refs, summary.warnings, summary.source_warnings)
 
 
+class Spilled(NamedTuple):
+    """Where ``Spill`` put a value: its place in the scratch file, and whether it was text."""
+
+    offset: int
+    length: int
+    text: bool
+
+
+class Spill:
+    """This render's bulkiest values, each briefing's ``briefings.json`` entry, feed
+    entry and source list, parked in a scratch file as they arrive and read back
+    when a page, the export, the feed or the cache needs them: in the 100k-article
+    benchmark, some 280 MB the render need not hold. The file
+    has no name where the system allows it (it vanishes with the process however
+    that ends) and is removed on ``close``. It lives in the cache folder, on the
+    project's disk: the system's temporary folder may be held in memory."""
+
+    PARKED = ("export", "sources", "feed_entry")
+
+    def __init__(self, folder: Path):
+        folder.mkdir(parents=True, exist_ok=True)
+        self._file = tempfile.TemporaryFile(dir=folder)
+        self._end = 0
+
+    def park(self, value: bytes | str) -> Spilled:
+        text = type(value) is str
+        data = value.encode("utf-8", "surrogatepass") if text else value
+        written = 0
+        while written < len(data):
+            written += os.pwrite(self._file.fileno(), memoryview(data)[written:], self._end + written)
+        place = Spilled(self._end, len(data), text)
+        self._end += len(data)
+        return place
+
+    def fetch(self, value: bytes | str | Spilled) -> bytes | str:
+        """A value as it was: a parked one read back, anything else as given."""
+        if type(value) is not Spilled:
+            return value
+        data = os.pread(self._file.fileno(), value.length, value.offset)
+        return data.decode("utf-8", "surrogatepass") if value.text else data
+
+    def parked_entry(self, entry: dict) -> dict:
+        """``entry`` with its bulky parts parked (empty ones stay as they are)."""
+        return {**entry, **{name: self.park(entry[name]) for name in self.PARKED if entry[name]}}
+
+    def whole_entry(self, entry: dict) -> dict:
+        """``entry`` with its parked parts read back, as the cache stores it."""
+        parked = [name for name in self.PARKED if type(entry.get(name)) is Spilled]
+        if not parked:
+            return entry
+        return {**entry, **{name: self.fetch(entry[name]) for name in parked}}
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> Spill:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
 def entry_of(summary: BriefingSummary, cards: dict[str, str] | None = None) -> dict:
     """A briefing page's entry in the sharded store: the bulky parts of its summary, its cards."""
     return {"figures": summary.figures, "sources": summary.sources, "export": summary.export,
@@ -216,10 +279,11 @@ class RenderCache:
         for key in page_prints:
             self.entries.keep(key)
 
-    def save(self, folder: Path) -> None:
-        """The entries first, the core last: the core never names an entry that was not saved."""
+    def save(self, folder: Path, spill: Spill | None = None) -> None:
+        """The entries first (their ``spill``-parked parts read back shard by shard), the
+        core last: the core never names an entry that was not saved."""
         with paused_gc():
-            self.entries.save()
+            self.entries.save(prepare=None if spill is None else spill.whole_entry)
             parts = {"files": _plain(self.files), "briefings": _plain(self.briefings), "facts": _plain(self.facts),
                      "compiled": self.compiled}
             saved = {"key": self.key, "site": self.site, "search_state": self.search_state,

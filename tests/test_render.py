@@ -513,6 +513,25 @@ def test_a_theme_card_macro_of_its_own_making_still_renders(tmp_path):
     assert index.count('<li class="briefing-card">') == 2
 
 
+def test_parked_exports_and_feed_entries_read_back_as_they_were_and_leave_no_file(tmp_path):
+    from briefgen.render_cache import Spill, Spilled
+
+    folder = tmp_path / "cache"
+    entry = {"figures": b"f", "sources": b"s", "export": '{"title":"\u00e9"}'.encode() * 5000,
+             "feed_entry": "<entry>Kharkiv \u2013 \udcff</entry>", "cards": {"k": "<li>"}}
+    bare = dict(entry, feed_entry="")
+    with Spill(folder) as spill:
+        parked = spill.parked_entry(entry)
+        parked_bare = spill.parked_entry(bare)
+        assert all(type(parked[name]) is Spilled for name in ("export", "sources", "feed_entry"))
+        assert parked["figures"] == b"f" and parked["cards"] == {"k": "<li>"}  # small: kept
+        assert parked_bare["feed_entry"] == ""  # nothing to park
+        assert spill.whole_entry(parked) == entry and spill.whole_entry(parked_bare) == bare
+        assert spill.whole_entry(entry) is entry  # an entry from the cache is whole already
+        assert spill.fetch(parked["export"]) == entry["export"]
+    assert list(folder.iterdir()) == []
+
+
 def test_render_cache_follows_theme_and_settings(tmp_path):
     root = tmp_path / "proj"
     theme = root / "themes" / "mine" / "templates"
