@@ -17,7 +17,7 @@ import pickle
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Self
 
 from .atomic import write_atomic
 from .cache import ShardedMemo, paused_gc
@@ -156,7 +156,7 @@ class Spill:
 
     def __init__(self, folder: Path):
         folder.mkdir(parents=True, exist_ok=True)
-        self._file = tempfile.TemporaryFile(dir=folder)
+        self._file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 (open for the Spill's life)
         self._end = 0
 
     def park(self, value: bytes | str) -> Spilled:
@@ -190,7 +190,7 @@ class Spill:
     def close(self) -> None:
         self._file.close()
 
-    def __enter__(self) -> Spill:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info) -> None:
