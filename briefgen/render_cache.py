@@ -162,9 +162,8 @@ class Spill:
     def park(self, value: bytes | str) -> Spilled:
         text = type(value) is str
         data = value.encode("utf-8", "surrogatepass") if text else value
-        written = 0
-        while written < len(data):
-            written += os.pwrite(self._file.fileno(), memoryview(data)[written:], self._end + written)
+        self._file.seek(self._end)
+        self._file.write(data)
         place = Spilled(self._end, len(data), text)
         self._end += len(data)
         return place
@@ -173,7 +172,8 @@ class Spill:
         """A value as it was: a parked one read back, anything else as given."""
         if type(value) is not Spilled:
             return value
-        data = os.pread(self._file.fileno(), value.length, value.offset)
+        self._file.seek(value.offset)
+        data = self._file.read(value.length)
         return data.decode("utf-8", "surrogatepass") if value.text else data
 
     def parked_entry(self, entry: dict) -> dict:
