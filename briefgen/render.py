@@ -542,16 +542,20 @@ class Summaries:
         self.core[record_id] = BriefingCore.of(summary)
         key = self.page_prints[record_id]
         entry = self.store.get(key)
-        cards = {**entry["cards"], **entries} if entry is not None else entries
-        self.store.put(key, self.spill.parked_entry(entry_of(summary, cards)))
+        self._store(key, summary, {**entry["cards"], **entries} if entry is not None else entries)
 
     def entry(self, record_id: str) -> dict:
         key = self.page_prints[record_id]
         entry = self.store.get(key)
         if entry is None or "export" not in entry:
             summary = briefing_summary(self.records[record_id], self.articles, self.links, self.site_globals)[0]
-            entry = self.spill.parked_entry(entry_of(summary, entry["cards"] if entry is not None else None))
-            self.store.put(key, entry)
+            entry = self._store(key, summary, entry["cards"] if entry is not None else None)
+        return entry
+
+    def _store(self, key: str, summary: BriefingSummary, cards: dict[str, str] | None) -> dict:
+        """A page's entry as the store keeps it: its bulky parts parked in the scratch file."""
+        entry = self.spill.parked_entry(entry_of(summary, cards))
+        self.store.put(key, entry)
         return entry
 
     def export(self, record_id: str) -> bytes:
