@@ -117,6 +117,9 @@ class SaveReport:
     removed: int = 0
     edits_kept: int = 0
     written: list[str] = field(default_factory=list)  # paths relative to the project
+    # Each file written or removed, by its path under content/: "size\0mtime" as
+    # left, or None (see ``build.changed_meanwhile``).
+    files: dict[str, str | None] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return (f"briefings: {self.created} created, {self.updated} updated, "
@@ -795,6 +798,22 @@ def save_all(project: Project, store: Store, briefings: list[Briefing]) -> SaveR
         raise
 
 
+def _check_unchanged_since_read(project: Project, store: Store, changes: list[Change]) -> None:
+    """Raise if a briefing file about to be written or removed is no longer what
+    ``load_all`` read: an editor saved it while the build ran, and writing over it
+    would lose that edit. Nothing is written then; the next build merges it.
+    """
+    loaded = {stored.file: stored.file_sha256 for stored in store.briefings.values() if stored.file}
+    for change in changes:
+        if "/" in change.path:  # a merge record: briefgen's own
+            continue
+        now = read_bytes(store.folder / change.path)
+        if (None if now is None else sha256(now)) != loaded.get(change.path):
+            raise BriefgenError(Problem(shown_path(project)(change.path),
+                                        "changed while the build ran; nothing was written, so the "
+                                        "change is kept: run the build again to merge it"))
+
+
 def _save_all(project: Project, store: Store, briefings: list[Briefing]) -> SaveReport:
     folder = store.folder
     report = SaveReport()
@@ -855,13 +874,19 @@ def _save_all(project: Project, store: Store, briefings: list[Briefing]) -> Save
         change(f"{RECORDS_DIR}/{bid}.json", None)
         report.removed += 1
     if changes:
+        _check_unchanged_since_read(project, store, changes)
         pending.commit(changes)
+    under_content = folder.relative_to(project.content_dir).as_posix()
     for done in changes:  # what is on disk now, so the next build need not read it
+        listed = f"{under_content}/{done.path}"
         if done.data is None:
             cache.forget_file(done.path)
+            report.files[listed] = None
             continue
         digest = done.digest()
-        cache.note_file(done.path, stat_key(folder / done.path), digest)
+        status = stat_key(folder / done.path)
+        cache.note_file(done.path, status, digest)
+        report.files[listed] = None if status is None else f"{status[2]}\0{status[3]}"
         if done.path in fresh_records:
             bid, result = fresh_records[done.path]
             cache.put("summaries", digest, result.record, bid)

@@ -10,6 +10,7 @@ import gc
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -79,9 +80,9 @@ def worker_count(settings: Settings, jobs: int | None = None) -> int:
     return wanted if wanted and wanted > 0 else (os.cpu_count() or 1)
 
 
-def _tree_signature(digest: hashlib._Hash, root: Path, skip: str | None = None) -> None:
-    """Feed every file's path, size and mtime under ``root`` into ``digest``
-    (but not the top-level folder ``skip``).
+def _tree_lines(root: Path, skip: str | None = None) -> str:
+    """Every file under ``root`` (but not the top-level folder ``skip``) as
+    ``path\0size\0mtime`` lines, in a fixed order.
 
     ``os.scandir`` hands back each entry's stat from the directory listing
     itself, so a tree of tens of thousands of files costs a fraction of a second.
@@ -107,7 +108,7 @@ def _tree_signature(digest: hashlib._Hash, root: Path, skip: str | None = None) 
 
     if root.is_dir():
         walk(str(root), "")
-    digest.update("".join(lines).encode("utf-8", "surrogateescape"))
+    return "".join(lines)
 
 
 def articles_signature(project: Project) -> str:
@@ -117,16 +118,41 @@ def articles_signature(project: Project) -> str:
     article saved while the build ran then differs from what was recorded,
     and the next build reads it again instead of calling the site up to date.
     """
-    digest = hashlib.sha256()
-    _tree_signature(digest, project.articles_dir)
-    return digest.hexdigest()
+    return hashlib.sha256(_tree_lines(project.articles_dir).encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def input_fingerprint(project: Project, settings: Settings, articles: str | None = None) -> str:
+def _input_roots(project: Project) -> list[Path]:
+    """The folders a build reads, besides the articles: content, themes, briefgen itself."""
+    builtin_themes = (PACKAGE_DIR / "themes", PACKAGE_DIR.parent / "themes")  # wheel, source tree
+    return [project.content_dir, project.themes_dir, PACKAGE_DIR, *builtin_themes]
+
+
+def input_listing(project: Project) -> list[tuple[str, str]]:
+    """What a build reads besides the articles, as it is now: each input folder's
+    ``_tree_lines`` (the content folder's without the articles) and the config
+    file's size and mtime.
+
+    A build takes it before reading anything and records it (with its own
+    writes) as what it built: a briefing file, theme or setting saved while the
+    build ran is then not taken for built.
+    """
+    listing = [(str(root), _tree_lines(root, skip=project.articles_dir.name if root == project.content_dir
+                                       else None))
+               for root in _input_roots(project)]
+    config = project.config_file
+    if config.is_file():
+        stat = config.stat()
+        listing.append(("config", f"{stat.st_size}\0{stat.st_mtime_ns}"))
+    return listing
+
+
+def input_fingerprint(project: Project, settings: Settings, articles: str | None = None,
+                      inputs: list[tuple[str, str]] | None = None) -> str:
     """A hash of everything a build reads and writes: content, settings, themes,
     briefgen itself, and the site as the build left it (a page deleted or
     edited by hand makes the next build redo its work). ``articles``: the
-    ``articles_signature`` to use instead of taking it now.
+    ``articles_signature`` to use instead of taking it now; ``inputs``: the
+    ``input_listing`` likewise.
 
     Stats only, never file contents, so checking it costs milliseconds even
     for a hundred thousand articles.
@@ -134,15 +160,25 @@ def input_fingerprint(project: Project, settings: Settings, articles: str | None
     digest = hashlib.sha256()
     digest.update(f"{__version__}\0{json.dumps(asdict(settings), sort_keys=True)}\n".encode())
     digest.update(f"[articles]\n{articles or articles_signature(project)}\n".encode())
-    builtin_themes = (PACKAGE_DIR / "themes", PACKAGE_DIR.parent / "themes")  # wheel, source tree
-    for root in (project.content_dir, project.themes_dir, PACKAGE_DIR, *builtin_themes, project.site_dir):
-        digest.update(f"[{root}]\n".encode("utf-8", "surrogateescape"))
-        _tree_signature(digest, root, skip=project.articles_dir.name if root == project.content_dir else None)
-    config = project.config_file
-    if config.is_file():
-        stat = config.stat()
-        digest.update(f"config\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    for name, lines in inputs if inputs is not None else input_listing(project):
+        digest.update(f"[{name}]\n{lines}".encode("utf-8", "surrogateescape"))
+    digest.update(f"[site]\n{_tree_lines(project.site_dir)}".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
+
+
+_LISTED_FILE = re.compile(r"(.*?)\0(\d+\0\d+)\n", re.DOTALL)
+
+
+def changed_meanwhile(before: str, after: str, own: Mapping[str, str | None]) -> list[str]:
+    """The files of two ``_tree_lines`` listings of one folder that differ, except
+    those ``own`` says this build left as they are: ``path -> "size\0mtime"``,
+    or None for a file it removed."""
+    def by_path(lines: str) -> dict[str, str]:  # a name holds no NUL, but may hold a newline
+        return {m[1]: m[2] for m in _LISTED_FILE.finditer(lines)}
+
+    then, now = by_path(before), by_path(after)
+    return sorted(path for path in then.keys() | now.keys()
+                  if now.get(path) != (own[path] if path in own else then.get(path)))
 
 
 def _check_cache_dir(project: Project) -> None:
@@ -185,14 +221,32 @@ def _last_build(project: Project, fingerprint: str) -> dict | None:
     return saved if saved.get("fingerprint") == fingerprint else None
 
 
-def _record_success(project: Project, fingerprint: str, report: BuildReport) -> None:
-    """Written last, atomically: a build killed before this point is simply redone.
+def _record_success(project: Project, settings: Settings, report: BuildReport, article_files: str,
+                    inputs: list[tuple[str, str]], own: Mapping[str, str | None]) -> None:
+    """Record what was built, written last and atomically: a build killed before
+    this point is simply redone.
 
-    Keeps the build's warnings, so an up-to-date rebuild still reports them
-    (and still fails under ``--strict``).
+    What was built: the articles, themes and settings as the build found them,
+    the site and briefing files as it left them (``own``: the content files it
+    wrote or removed, see ``changed_meanwhile``). A content file that someone
+    else changed while the build ran was perhaps read before the change: then
+    nothing is recorded, the next build does the work again, and the report
+    says so. The build's warnings are kept, so an up-to-date rebuild still
+    reports them (and still fails under ``--strict``).
     """
-    project.cache_dir.mkdir(parents=True, exist_ok=True)
     state = project.cache_dir / STATE_FILE
+    content = str(project.content_dir)
+    found = dict(inputs)[content]
+    left = _tree_lines(project.content_dir, skip=project.articles_dir.name)
+    others = changed_meanwhile(found, left, own)
+    if others:
+        state.unlink(missing_ok=True)
+        shown = ", ".join(f"content/{path}" for path in others[:3]) + (" ..." if len(others) > 3 else "")
+        report.notices.append(f"changed while the build ran: {shown}; build again to take it in")
+        return
+    fingerprint = input_fingerprint(project, settings, article_files,
+                                    [(name, left if name == content else lines) for name, lines in inputs])
+    project.cache_dir.mkdir(parents=True, exist_ok=True)
     temp = state.with_suffix(".tmp")
     temp.write_text(json.dumps({
         "fingerprint": fingerprint, "version": __version__,
@@ -258,7 +312,8 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
     report = BuildReport()
     _check_cache_dir(project)
     article_files = articles_signature(project)
-    fingerprint = input_fingerprint(project, settings, article_files)
+    inputs = input_listing(project)
+    fingerprint = input_fingerprint(project, settings, article_files, inputs)
     last = None if force else _last_build(project, fingerprint)
     if last is not None:
         report.up_to_date = True
@@ -268,7 +323,7 @@ def build(project: Project, settings: Settings, *, jobs: int | None = None,
     with _exclusive(project):
         collector = _StageCollector()
         try:
-            return _build(project, settings, report, jobs, progress, collector, article_files)
+            return _build(project, settings, report, jobs, progress, collector, article_files, inputs)
         finally:
             collector.release()
 
@@ -314,9 +369,11 @@ PAUSED_STAGES = frozenset({"ingest", "cluster", "extract", "briefing"})
 
 
 def _build(project: Project, settings: Settings, report: BuildReport, jobs: int | None,
-           progress: bool, collector: _StageCollector, article_files: str) -> BuildReport:
-    """The build itself, with the project to itself; ``article_files``: the article
-    files' signature taken before they were read (see ``articles_signature``)."""
+           progress: bool, collector: _StageCollector, article_files: str,
+           inputs: list[tuple[str, str]]) -> BuildReport:
+    """The build itself, with the project to itself; ``article_files`` and ``inputs``:
+    the article files' signature and the other inputs' listing, taken before
+    anything was read (see ``articles_signature`` and ``input_listing``)."""
     # The stages are imported only now: answering "up to date" must not pay
     # for loading scikit-learn, Jinja2 and the extraction rules.
     from . import briefing, ingest, render
@@ -389,8 +446,7 @@ def _build(project: Project, settings: Settings, report: BuildReport, jobs: int 
     report.pages_removed = rendered.removed
     report.warnings = diagnostics.warnings
     report.notices = list(rendered.notices)
-    # The site and briefing files as this build left them; the articles as it found them.
-    _record_success(project, input_fingerprint(project, settings, article_files), report)
+    _record_success(project, settings, report, article_files, inputs, saved.files)
     return report
 
 

@@ -274,6 +274,26 @@ def test_an_article_saved_while_a_build_runs_is_read_by_the_next_build(built, tm
     assert build(project, load_settings(project, environ={}), jobs=1).up_to_date
 
 
+def test_files_changed_meanwhile_are_those_the_build_did_not_leave_so():
+    from briefgen.build import changed_meanwhile
+
+    def listing(files: dict[str, tuple[int, int]]) -> str:
+        return "".join(f"{path}\x00{size}\x00{mtime}\n" for path, (size, mtime) in files.items())
+
+    def stat(size: int, mtime: int) -> str:
+        return f"{size}\x00{mtime}"
+
+    before = {"a.yaml": (10, 100), "b.yaml": (10, 100), "odd\nname.yaml": (5, 100), "gone.yaml": (1, 100)}
+    after = {"a.yaml": (12, 200), "b.yaml": (10, 100), "odd\nname.yaml": (5, 100), "new.yaml": (3, 300)}
+    own = {"a.yaml": stat(12, 200), "new.yaml": stat(3, 300), "gone.yaml": None}
+    assert changed_meanwhile(listing(before), listing(after), own) == []
+    assert changed_meanwhile(listing(before), listing(after), {**own, "a.yaml": stat(12, 150)}) == ["a.yaml"]
+    assert changed_meanwhile(listing(before), listing({**after, "odd\nname.yaml": (6, 400)}), own) == \
+        ["odd\nname.yaml"]
+    assert changed_meanwhile(listing(before), listing({**after, "gone.yaml": (1, 500)}), own) == ["gone.yaml"]
+    assert changed_meanwhile(listing(before), listing(after), {}) == ["a.yaml", "gone.yaml", "new.yaml"]
+
+
 def test_while_a_build_runs_a_second_build_or_a_clean_is_refused_and_writes_nothing(built, tmp_path):
     """Two builds of one project would stage, journal and cache into the same
     folders: while one runs (here, another process holding its lock), a second

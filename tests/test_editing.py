@@ -199,6 +199,88 @@ def test_every_edit_survives_new_articles_and_three_rebuilds(project):
     assert_edits_intact(project, marks)
 
 
+def _save_during(monkeypatch, owner, name: str, path: Path, title: str) -> None:
+    """Have an editor save ``path`` with a new title just before ``owner.name`` runs
+    (its mtime moved a little later, as a real later save would have it)."""
+    real = getattr(owner, name)
+
+    def saved_first(*args, **kwargs):
+        doc = load(path)
+        doc["title"] = title
+        save(path, doc)
+        stat = path.stat()
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10_000_000_000))
+        monkeypatch.setattr(owner, name, real)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, saved_first)
+
+
+def test_a_briefing_saved_while_the_build_merges_it_is_never_written_over(project, monkeypatch):
+    """The build read the file before the editor saved it: writing its merge would
+    lose that save. It stops before writing anything, and the next build merges both."""
+    import briefgen.briefing
+    from briefgen.diagnostics import BriefgenError
+
+    (path,) = briefing_files(project)
+    (project.articles_dir / "karabakh-day3.txt").write_text(SAME_STORY, encoding="utf-8")
+    site_before = snapshot(project)
+    _save_during(monkeypatch, briefgen.briefing, "reconcile", path, "Saved while the build ran")
+    with pytest.raises(BriefgenError) as raised:
+        run_build(project)
+    assert f"content/briefings/{path.name}: changed while the build ran" in str(raised.value)
+    assert load(path)["title"] == "Saved while the build ran"
+    assert "karabakh-day3" not in path.read_text(encoding="utf-8")
+    assert not list(project.briefings_dir.rglob("*.tmp*"))  # no staged file left behind
+    assert {k: v for k, v in snapshot(project).items() if k.startswith("site/")} == \
+        {k: v for k, v in site_before.items() if k.startswith("site/")}
+    run_build(project)
+    doc = load(path)
+    assert doc["title"] == "Saved while the build ran" and "karabakh-day3" in doc["articles"]
+    (briefing,) = export(project)["briefings"]
+    assert briefing["title"] == "Saved while the build ran"
+    assert 104 in [f["value"] for f in briefing["figures"]]
+
+
+def test_a_briefing_saved_after_the_build_wrote_it_is_not_taken_for_built(project, monkeypatch):
+    """Saved while the site was rendered: the build says so, records nothing as built,
+    and the next build takes the save in instead of calling the site up to date."""
+    import briefgen.render
+
+    (path,) = briefing_files(project)
+    (project.articles_dir / "karabakh-day3.txt").write_text(SAME_STORY, encoding="utf-8")
+    _save_during(monkeypatch, briefgen.render, "render_site", path, "Saved while the site was rendered")
+    report = build(project, load_settings(project, environ={}), jobs=1)
+    assert f"changed while the build ran: content/briefings/{path.name}; build again" in \
+        " ".join(report.notices)
+    assert load(path)["title"] == "Saved while the site was rendered"
+    report = build(project, load_settings(project, environ={}), jobs=1)
+    assert not report.up_to_date and "changed while" not in " ".join(report.notices)
+    (briefing,) = export(project)["briefings"]
+    assert briefing["title"] == "Saved while the site was rendered"
+    assert build(project, load_settings(project, environ={}), jobs=1).up_to_date
+
+
+def test_a_theme_saved_while_the_build_runs_is_not_taken_for_built(project, monkeypatch):
+    """Themes and settings are recorded as the build found them."""
+    import briefgen.render
+
+    real = briefgen.render.render_site
+    theme = project.themes_dir / "default" / "templates"
+
+    def theme_saved_meanwhile(*args, **kwargs):
+        rendered = real(*args, **kwargs)
+        theme.mkdir(parents=True, exist_ok=True)
+        (theme / "about.html").write_text("{% extends 'base.html' %}", encoding="utf-8")
+        return rendered
+
+    (project.articles_dir / "karabakh-day3.txt").write_text(SAME_STORY, encoding="utf-8")
+    monkeypatch.setattr(briefgen.render, "render_site", theme_saved_meanwhile)
+    run_build(project)
+    monkeypatch.setattr(briefgen.render, "render_site", real)
+    assert not build(project, load_settings(project, environ={}), jobs=1).up_to_date
+
+
 def test_untouched_machine_items_follow_their_articles(project):
     article = project.articles_dir / f"{A}.txt"
     article.write_text(article.read_text(encoding="utf-8").replace(
