@@ -176,6 +176,11 @@ def changed_meanwhile(before: str, after: str, own: Mapping[str, str | None]) ->
     def by_path(lines: str) -> dict[str, str]:  # a name holds no NUL, but may hold a newline
         return {m[1]: m[2] for m in _LISTED_FILE.finditer(lines)}
 
+    if all(lines.count("\0") == 2 * lines.count("\n") for lines in (before, after)):
+        # No name holds a newline: only the lines found in one listing alone are parsed.
+        then_lines, now_lines = set(before.split("\n")), set(after.split("\n"))
+        before = "".join(f"{line}\n" for line in then_lines - now_lines)
+        after = "".join(f"{line}\n" for line in now_lines - then_lines)
     then, now = by_path(before), by_path(after)
     return sorted(path for path in then.keys() | now.keys()
                   if now.get(path) != (own[path] if path in own else then.get(path)))
@@ -430,9 +435,11 @@ def _build(project: Project, settings: Settings, report: BuildReport, jobs: int 
         # merge results: each is dropped as soon as it is done with.
         del plans, extractions
         saved = briefing.save_all(project, store, briefings)
+        digests = store.digests
         del store
     with stage("render"):
-        rendered = render.render_site(project, settings, briefings, by_id, diagnostics, jobs=workers)
+        rendered = render.render_site(project, settings, briefings, by_id, diagnostics, jobs=workers,
+                                      digests=digests)
         details["render"] = f"{rendered.written} page(s) written"
 
     report.articles_skipped = sum(1 for w in diagnostics.warnings if w.message.startswith("skipped"))
