@@ -287,7 +287,8 @@ def _reconcile(store: Store, plans: list[Plan], extractions: Mapping[str, Extrac
             if summary.machine == machine:
                 # Same file, same machine output, same membership: last result stands.
                 store.results[bid] = Result(summary.edits, unchanged=True)
-                briefings.append(_recorded_briefing(stored, cache))
+                briefing, store.digests[bid] = _recorded_briefing(stored, cache)
+                briefings.append(briefing)
                 continue
         if machine is None and quick is not None:
             quick_keys[bid] = quick
@@ -304,6 +305,7 @@ def _reconcile(store: Store, plans: list[Plan], extractions: Mapping[str, Extrac
         if merge.id in quick_keys:
             cache.put("machine", quick_keys[merge.id], machine, merge.id)
         store.results[merge.id] = result
+        store.digests[merge.id] = sha256(result.frozen)
         briefings.append(thaw_briefing(result.frozen))
     return sorted(briefings, key=lambda b: b.slug)
 
@@ -545,20 +547,22 @@ def thaw_briefing(blob: bytes) -> Briefing:
     return briefing
 
 
-def _recorded_briefing(stored: StoredBriefing, cache: StageCache) -> Briefing:
-    """The Briefing of a file and record left as they were: from the cache, else rebuilt."""
+def _recorded_briefing(stored: StoredBriefing, cache: StageCache) -> tuple[Briefing, str]:
+    """The Briefing of a file and record left as they were (from the cache, else
+    rebuilt), and the digest of its frozen form."""
     blob = cache.get("briefings", stored.record_sha256, stored.id) if stored.record_sha256 else None
     if blob is not None:
         try:
-            return thaw_briefing(blob)
+            return thaw_briefing(blob), sha256(blob)
         except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
                 ValueError, KeyError):
             pass
     doc, state = stored.written, MergeState.from_record(stored.record)
     briefing = _briefing(doc, state, [_figure(f, state) for f in doc["figures"]], _disputes(doc))
+    blob = freeze_briefing(briefing)
     if stored.record_sha256:
-        cache.put("briefings", stored.record_sha256, freeze_briefing(briefing), stored.id)
-    return briefing
+        cache.put("briefings", stored.record_sha256, blob, stored.id)
+    return briefing, sha256(blob)
 
 
 def _merge_one(bid: str, slug: str, stored: StoredBriefing | None, members: list[str],

@@ -201,6 +201,7 @@ class Store:
     handmade: list[str] = field(default_factory=list)  # kept with no articles (editor content)
     dissolved: dict[str, str | None] = field(default_factory=dict)  # id -> id its slugs redirect to
     results: dict[str, Result] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)  # id -> sha256 of its frozen Briefing
     cache: StageCache | None = None
     undone: dict[str, bytes | None] = field(default_factory=dict)  # a killed build's changes, undone
 

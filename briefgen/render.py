@@ -23,7 +23,7 @@ import os
 import pickle
 import posixpath
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import suppress
 from dataclasses import asdict, dataclass, field, replace
@@ -661,8 +661,13 @@ def render_site(
     *,
     jobs: int = 1,
     site_dir: Path | None = None,
+    digests: Mapping[str, str] | None = None,
 ) -> RenderReport:
     """Write the site for ``briefings`` into ``site_dir`` (default: the project's site/).
+
+    ``digests``: each briefing's digest by id, equal for equal briefings, where the
+    caller has one (the briefing stage's, of its frozen form), so that the render
+    cache need not serialize every briefing to recognize it; made here otherwise.
 
     Raises BriefgenError when the folder holds files briefgen did not write, when
     the theme is missing or a template fails.
@@ -679,7 +684,7 @@ def render_site(
     try:
         with Spill(project.cache_dir / CACHE_FILE) as spill:
             return _render_site(project, settings, briefings, articles, diagnostics, jobs=jobs, site_dir=site_dir,
-                                freeze=freeze, spill=spill)
+                                freeze=freeze, spill=spill, known_digests=digests or {})
     finally:
         if owner:
             gc.unfreeze()
@@ -687,7 +692,7 @@ def render_site(
 
 def _render_site(project: Project, settings: Settings, briefings: list[Briefing], articles: dict[str, Article],
                  diagnostics: Diagnostics, *, jobs: int, site_dir: Path | None, freeze: bool,
-                 spill: Spill) -> RenderReport:
+                 spill: Spill, known_digests: Mapping[str, str]) -> RenderReport:
     site_dir = Path(site_dir) if site_dir is not None else project.site_dir
     report = RenderReport()
     previous = read_manifest(site_dir)
@@ -707,7 +712,7 @@ def _render_site(project: Project, settings: Settings, briefings: list[Briefing]
 
     # Where every page lives, from the records alone.
     by_id = {record.id: record for record in briefings}
-    digests = {i: record_digest(record) for i, record in by_id.items()}
+    digests = {i: known_digests.get(i) or record_digest(record) for i, record in by_id.items()}
     facts = {digests[i]: cache.facts.get(digests[i]) or link_facts(record) for i, record in by_id.items()}
     facts_by_id = {i: facts[digest] for i, digest in digests.items()}
     links = plan_links(briefings, articles, diagnostics, facts_by_id)

@@ -140,6 +140,29 @@ def test_the_same_input_builds_a_byte_identical_site(built, tmp_path):
     assert digest(other) == digest(built)
 
 
+def test_the_render_stage_knows_each_briefing_by_the_briefing_stage_digest(built, tmp_path, monkeypatch):
+    """The briefing stage hands on each briefing's digest (of the bytes it froze it
+    to), so rendering never serializes a briefing again to recognize it, neither
+    in a first build nor after an edit; the site is the same."""
+    import shutil
+
+    import briefgen.render
+
+    def serialized(record):
+        raise AssertionError(f"{record.id} serialized again")
+
+    monkeypatch.setattr(briefgen.render, "record_digest", serialized)
+    other = Project(tmp_path / "digests")
+    shutil.copytree(built.articles_dir, other.articles_dir)
+    build(other, load_settings(other, environ={}), jobs=1)
+    assert site_files(other) == site_files(built)
+    (path,) = other.briefings_dir.glob("*.yaml")
+    path.write_text(path.read_text(encoding="utf-8").replace("\ntitle: ", "\ntitle: Edited by hand, ", 1),
+                    encoding="utf-8")
+    build(other, load_settings(other, environ={}), jobs=1)
+    assert "Edited by hand, " in (other.site_dir / "index.html").read_text(encoding="utf-8")
+
+
 def test_an_extraction_whose_cache_shard_was_lost_is_redone_from_the_articles(built, tmp_path, monkeypatch):
     """A build killed while saving the extraction cache can leave its index naming
     entries whose shard is gone: the next build extracts those again, so their
