@@ -82,7 +82,7 @@ from .briefing_store import (
 from .briefing_yaml import render
 from .cache import paused_gc
 from .config import Project
-from .diagnostics import BriefgenError, Problem
+from .diagnostics import BriefgenError, ChangedMeanwhile, Problem
 from .extract import find_disputes
 from .models import (
     Article,
@@ -813,9 +813,9 @@ def _check_unchanged_since_read(project: Project, store: Store, changes: list[Ch
             continue
         now = read_bytes(store.folder / change.path)
         if (None if now is None else sha256(now)) != loaded.get(change.path):
-            raise BriefgenError(Problem(shown_path(project)(change.path),
-                                        "changed while the build ran; nothing was written, so the "
-                                        "change is kept: run the build again to merge it"))
+            raise ChangedMeanwhile(Problem(shown_path(project)(change.path),
+                                           "changed while the build ran; nothing was written, so the "
+                                           "change is kept: run the build again to merge it"))
 
 
 def _save_all(project: Project, store: Store, briefings: list[Briefing]) -> SaveReport:

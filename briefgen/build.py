@@ -52,6 +52,8 @@ class BuildReport:
     pages_removed: int = 0
     warnings: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # informational: feed skipped, ...
+    # Content files someone else changed while the build ran: nothing recorded as built.
+    changed_meanwhile: list[str] = field(default_factory=list)
     stage_seconds: dict[str, float] = field(default_factory=dict)
     stage_peak_mib: dict[str, float] = field(default_factory=dict)  # this process's peak RSS so far
     up_to_date: bool = False  # nothing changed since the last build: nothing was redone
@@ -243,10 +245,10 @@ def _record_success(project: Project, settings: Settings, report: BuildReport, a
     content = str(project.content_dir)
     found = dict(inputs)[content]
     left = _tree_lines(project.content_dir, skip=project.articles_dir.name)
-    others = changed_meanwhile(found, left, own)
+    others = report.changed_meanwhile = [f"content/{path}" for path in changed_meanwhile(found, left, own)]
     if others:
         state.unlink(missing_ok=True)
-        shown = ", ".join(f"content/{path}" for path in others[:3]) + (" ..." if len(others) > 3 else "")
+        shown = ", ".join(others[:3]) + (" ..." if len(others) > 3 else "")
         report.notices.append(f"changed while the build ran: {shown}; build again to take it in")
         return
     fingerprint = input_fingerprint(project, settings, article_files,

@@ -62,6 +62,11 @@ class ConfigError(BriefgenError):
     """A usage or settings mistake (exit code 2), as opposed to a content problem."""
 
 
+class ChangedMeanwhile(BriefgenError):
+    """A file the build had read was saved again before the build could write it:
+    nothing was written, and building again takes the save in."""
+
+
 def collect(results: Iterable[T], total: int, progress: Callable[[int, int], None] | None) -> list[T]:
     """``results`` as a list, telling ``progress(done, total)`` as each one arrives."""
     done: list[T] = []

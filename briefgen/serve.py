@@ -19,7 +19,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from .config import Project, Settings
-from .diagnostics import BriefgenError
+from .diagnostics import BriefgenError, ChangedMeanwhile
 from .render import DEFAULT_THEMES_DIR
 
 RELOAD_PATH = "/__briefgen_reload"
@@ -132,28 +132,41 @@ class PreviewServer:
         host, port = self.httpd.server_address[:2]
         return f"http://{host}:{port}/"
 
+    def _state_after(self, before: dict[str, tuple[int, int]], report: object) -> dict[str, tuple[int, int]]:
+        """What to watch from once a build is done: the files as they are now (the
+        build's own writes are not changes), unless the build saw a file saved while
+        it ran; then the files as they were before it, so that the next look finds
+        the save and builds again."""
+        return before if getattr(report, "changed_meanwhile", None) else snapshot(self.watched)
+
     def rebuild(self) -> bool:
         """Build once; a failed rebuild is reported and the previous site keeps being served."""
+        before = snapshot(self.watched)
         try:
             if self.reload_settings is not None:
                 self.settings = self.reload_settings()
-            self.build(self.project, self.settings)
+            report = self.build(self.project, self.settings)
+        except ChangedMeanwhile as exc:  # nothing written: build again from the save
+            self.log(f"{exc}\nbuilding again")
+            self._state = before
+            return False
         except BriefgenError as exc:
             self.log(f"build failed, still serving the previous site:\n{exc}")
+            self._state = snapshot(self.watched)
             return False
         except Exception as exc:  # noqa: BLE001 -- a crash must not end the preview: show it, keep serving
             self.log(f"build crashed, still serving the previous site: {type(exc).__name__}: {exc}")
+            self._state = snapshot(self.watched)
             return False
-        finally:
-            self._state = snapshot(self.watched)  # the build's own writes are not changes
+        self._state = self._state_after(before, report)
         self.generation += 1
         return True
 
     def start(self) -> None:
         """Build (errors of this first build propagate), then serve and watch in threads."""
         self.project.site_dir.mkdir(parents=True, exist_ok=True)
-        self.build(self.project, self.settings)
-        self._state = snapshot(self.watched)
+        before = snapshot(self.watched)
+        self._state = self._state_after(before, self.build(self.project, self.settings))
         self.generation = 1
         for target in (self.httpd.serve_forever, self._watch):
             thread = threading.Thread(target=target, daemon=True)

@@ -220,13 +220,13 @@ def test_a_briefing_saved_while_the_build_merges_it_is_never_written_over(projec
     """The build read the file before the editor saved it: writing its merge would
     lose that save. It stops before writing anything, and the next build merges both."""
     import briefgen.briefing
-    from briefgen.diagnostics import BriefgenError
+    from briefgen.diagnostics import ChangedMeanwhile
 
     (path,) = briefing_files(project)
     (project.articles_dir / "karabakh-day3.txt").write_text(SAME_STORY, encoding="utf-8")
     site_before = snapshot(project)
     _save_during(monkeypatch, briefgen.briefing, "reconcile", path, "Saved while the build ran")
-    with pytest.raises(BriefgenError) as raised:
+    with pytest.raises(ChangedMeanwhile) as raised:
         run_build(project)
     assert f"content/briefings/{path.name}: changed while the build ran" in str(raised.value)
     assert load(path)["title"] == "Saved while the build ran"
@@ -251,11 +251,13 @@ def test_a_briefing_saved_after_the_build_wrote_it_is_not_taken_for_built(projec
     (project.articles_dir / "karabakh-day3.txt").write_text(SAME_STORY, encoding="utf-8")
     _save_during(monkeypatch, briefgen.render, "render_site", path, "Saved while the site was rendered")
     report = build(project, load_settings(project, environ={}), jobs=1)
+    assert report.changed_meanwhile == [f"content/briefings/{path.name}"]
     assert f"changed while the build ran: content/briefings/{path.name}; build again" in \
         " ".join(report.notices)
     assert load(path)["title"] == "Saved while the site was rendered"
     report = build(project, load_settings(project, environ={}), jobs=1)
-    assert not report.up_to_date and "changed while" not in " ".join(report.notices)
+    assert not report.up_to_date and not report.changed_meanwhile
+    assert "changed while" not in " ".join(report.notices)
     (briefing,) = export(project)["briefings"]
     assert briefing["title"] == "Saved while the site was rendered"
     assert build(project, load_settings(project, environ={}), jobs=1).up_to_date

@@ -6,13 +6,14 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from test_render import seed_briefing
 
 from briefgen import render
 from briefgen.config import Project, Settings
-from briefgen.diagnostics import BriefgenError, Diagnostics
+from briefgen.diagnostics import BriefgenError, ChangedMeanwhile, Diagnostics
 from briefgen.serve import RELOAD_PATH, PreviewServer
 
 
@@ -78,6 +79,40 @@ def test_a_failed_rebuild_keeps_the_previous_site(preview):
     assert wait_for(lambda: any("build failed" in m for m in messages)), messages
     status, html = fetch(page)
     assert status == 200 and "First title" in html
+
+
+@pytest.mark.parametrize("outcome", ["reported", "raised"])
+def test_a_save_the_build_saw_while_it_ran_is_built_next(tmp_path, outcome):
+    """A build that saw a watched file saved while it ran says so (in its report, or
+    by stopping before it wrote anything, as the real build does): the preview then
+    builds again from the save instead of taking it for built."""
+    root = tmp_path / "proj"
+    (root / "content").mkdir(parents=True)
+    title_file = root / "content" / "title.txt"
+    title_file.write_text("First title", encoding="utf-8")
+    messages: list[str] = []
+
+    def racing_build(project: Project, settings: Settings) -> SimpleNamespace:
+        title = title_file.read_text(encoding="utf-8").strip()
+        saved = title == "Second title"
+        if saved:  # the editor saves again while this build runs
+            title_file.write_text("Saved while building", encoding="utf-8")
+            if outcome == "raised":
+                raise ChangedMeanwhile("content/title.txt: changed while the build ran")
+        render.render_site(project, settings, [seed_briefing(title=title)], {}, Diagnostics())
+        return SimpleNamespace(changed_meanwhile=["content/title.txt"] if saved else [])
+
+    server = PreviewServer(Project(root), Settings(search=False), racing_build, host="127.0.0.1", port=0,
+                           log=messages.append, poll_interval=0.1)
+    server.start()
+    try:
+        page = server.url + "briefings/nagorno-karabakh-clashes.html"
+        title_file.write_text("Second title", encoding="utf-8")
+        assert wait_for(lambda: "Saved while building" in fetch(page)[1]), messages
+    finally:
+        server.stop()
+    if outcome == "raised":
+        assert any("changed while the build ran" in m and m.endswith("building again") for m in messages)
 
 
 def test_missing_pages_get_the_404_page(preview):
