@@ -823,9 +823,19 @@ def _save_all(project: Project, store: Store, briefings: list[Briefing]) -> Save
     report = SaveReport()
     if linked_folder(project) is not None:  # load_all refused it already; never write through it
         raise BriefgenError(Problem(str(linked_folder(project)), "is a symbolic link; not written"))
+    under_content = folder.relative_to(project.content_dir).as_posix()
+
+    def left(rel: str) -> tuple | None:
+        """Note the file as this build leaves it (for ``build.changed_meanwhile``); its stat_key."""
+        status = stat_key(folder / rel)
+        report.files[f"{under_content}/{rel}"] = None if status is None else f"{status[2]}\0{status[3]}"
+        return status
+
     pending = journal(folder)
     if pending.path.exists():  # a killed build's changes: what load_all already read
         pending.replay()
+        for rel in [*store.undone, pending.path.relative_to(folder).as_posix()]:
+            left(rel)
     changes: list[Change] = []
     keep: set[str] = set()
     cache = store.cache if store.cache is not None else StageCache(None)
@@ -880,17 +890,13 @@ def _save_all(project: Project, store: Store, briefings: list[Briefing]) -> Save
     if changes:
         _check_unchanged_since_read(project, store, changes)
         pending.commit(changes)
-    under_content = folder.relative_to(project.content_dir).as_posix()
     for done in changes:  # what is on disk now, so the next build need not read it
-        listed = f"{under_content}/{done.path}"
+        status = left(done.path)
         if done.data is None:
             cache.forget_file(done.path)
-            report.files[listed] = None
             continue
         digest = done.digest()
-        status = stat_key(folder / done.path)
         cache.note_file(done.path, status, digest)
-        report.files[listed] = None if status is None else f"{status[2]}\0{status[3]}"
         if done.path in fresh_records:
             bid, result = fresh_records[done.path]
             cache.put("summaries", digest, result.record, bid)

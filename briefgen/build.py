@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
+from .atomic import TEMP_SUFFIX
 from .cache import Memo, ShardedMemo, code_fingerprint, load_value, save_value
 from .config import Project, Settings
 from .diagnostics import BriefgenError, Diagnostics, Problem, collect
@@ -228,6 +229,11 @@ def _last_build(project: Project, fingerprint: str) -> dict | None:
     return saved if saved.get("fingerprint") == fingerprint else None
 
 
+def _is_scratch(name: str) -> bool:
+    """A temporary file of briefgen's own writes (a killed build's, removed by the next)."""
+    return name.startswith(".") and name.endswith(TEMP_SUFFIX)
+
+
 def _record_success(project: Project, settings: Settings, report: BuildReport, article_files: str,
                     inputs: list[tuple[str, str]], own: Mapping[str, str | None]) -> None:
     """Record what was built, written last and atomically: a build killed before
@@ -245,7 +251,9 @@ def _record_success(project: Project, settings: Settings, report: BuildReport, a
     content = str(project.content_dir)
     found = dict(inputs)[content]
     left = _tree_lines(project.content_dir, skip=project.articles_dir.name)
-    others = report.changed_meanwhile = [f"content/{path}" for path in changed_meanwhile(found, left, own)]
+    others = report.changed_meanwhile = [
+        f"content/{path}" for path in changed_meanwhile(found, left, own)
+        if not _is_scratch(path.rpartition("/")[2])]
     if others:
         state.unlink(missing_ok=True)
         shown = ", ".join(others[:3]) + (" ..." if len(others) > 3 else "")

@@ -263,6 +263,26 @@ def test_a_briefing_saved_after_the_build_wrote_it_is_not_taken_for_built(projec
     assert build(project, load_settings(project, environ={}), jobs=1).up_to_date
 
 
+def test_undoing_a_killed_build_is_not_taken_for_a_save(project):
+    """A build killed in its commit leaves a journal, a file it had replaced and a
+    staged file; the next build undoes and removes them, its own doing: it records
+    its result as built, and the build after it is up to date."""
+    from briefgen.atomic import TEMP_SUFFIX, Change, _journal_pieces, write_atomic
+    from briefgen.briefing_store import journal
+
+    (path,) = briefing_files(project)
+    old = path.read_bytes()
+    killed = journal(project.briefings_dir)
+    write_atomic(killed.path, _journal_pieces([Change(path.name, old + b"# half-way\n", old)]))
+    path.write_bytes(old + b"# half-way\n")
+    (project.briefings_dir / f".{path.name}.4242.staged{TEMP_SUFFIX}").write_bytes(b"never renamed")
+    report = build(project, load_settings(project, environ={}), jobs=1)
+    assert not report.up_to_date and report.changed_meanwhile == []
+    assert path.read_bytes() == old and not killed.path.exists()
+    assert [p.name for p in project.briefings_dir.iterdir() if p.name.startswith(".")] == []
+    assert build(project, load_settings(project, environ={}), jobs=1).up_to_date
+
+
 def test_a_theme_saved_while_the_build_runs_is_not_taken_for_built(project, monkeypatch):
     """Themes and settings are recorded as the build found them."""
     import briefgen.render
