@@ -284,7 +284,8 @@ def test_undoing_a_killed_build_is_not_taken_for_a_save(project):
 
 
 def test_a_theme_saved_while_the_build_runs_is_not_taken_for_built(project, monkeypatch):
-    """Themes and settings are recorded as the build found them."""
+    """A build records the theme files as it found them (as it does the articles,
+    briefing files and settings file): one saved while it ran is read by the next."""
     import briefgen.render
 
     real = briefgen.render.render_site
