@@ -37,6 +37,7 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
+import os
 import pickle
 import re
 from collections.abc import Callable, Mapping
@@ -808,11 +809,20 @@ def _check_unchanged_since_read(project: Project, store: Store, changes: list[Ch
     would lose that edit. Nothing is written then; the next build merges it.
     """
     loaded = {stored.file: stored.file_sha256 for stored in store.briefings.values() if stored.file}
+    try:
+        present = set(os.listdir(store.folder))  # one listing, not a failed open per new file
+    except OSError:
+        present = set()
     for change in changes:
         if "/" in change.path:  # a merge record: briefgen's own
             continue
-        now = read_bytes(store.folder / change.path)
-        if (None if now is None else sha256(now)) != loaded.get(change.path):
+        expected = loaded.get(change.path)
+        if expected is None:
+            changed = change.path in present  # a file where there was none
+        else:
+            now = read_bytes(store.folder / change.path)
+            changed = now is None or sha256(now) != expected
+        if changed:
             raise ChangedMeanwhile(Problem(shown_path(project)(change.path),
                                            "changed while the build ran; nothing was written, so the "
                                            "change is kept: run the build again to merge it"))

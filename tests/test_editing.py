@@ -242,6 +242,31 @@ def test_a_briefing_saved_while_the_build_merges_it_is_never_written_over(projec
     assert 104 in [f["value"] for f in briefing["figures"]]
 
 
+def test_a_briefing_file_created_while_the_build_runs_is_never_written_over(project, tmp_path,
+                                                                            monkeypatch):
+    """An editor creates the very file a new briefing is about to be written to."""
+    import briefgen.briefing
+    from briefgen.diagnostics import ChangedMeanwhile
+
+    rehearsal = Project(tmp_path / "rehearsal")
+    shutil.copytree(project.articles_dir, rehearsal.articles_dir)
+    (rehearsal.articles_dir / "floods.txt").write_text(NEW_STORY, encoding="utf-8")
+    run_build(rehearsal)
+    (name,) = {p.name for p in briefing_files(rehearsal)} - {p.name for p in briefing_files(project)}
+    (project.articles_dir / "floods.txt").write_text(NEW_STORY, encoding="utf-8")
+    created = project.briefings_dir / name
+    real = briefgen.briefing.reconcile
+
+    def created_first(*args, **kwargs):
+        created.write_text("title: Written by an editor meanwhile\n", encoding="utf-8")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(briefgen.briefing, "reconcile", created_first)
+    with pytest.raises(ChangedMeanwhile, match=f"content/briefings/{name}: changed while the build ran"):
+        run_build(project)
+    assert created.read_text(encoding="utf-8") == "title: Written by an editor meanwhile\n"
+
+
 def test_a_briefing_saved_after_the_build_wrote_it_is_not_taken_for_built(project, monkeypatch):
     """Saved while the site was rendered: the build says so, records nothing as built,
     and the next build takes the save in instead of calling the site up to date."""
