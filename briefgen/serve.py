@@ -163,10 +163,17 @@ class PreviewServer:
         return True
 
     def start(self) -> None:
-        """Build (errors of this first build propagate), then serve and watch in threads."""
+        """Build (errors of this first build propagate, but one that stopped for a file
+        saved while it ran is simply done again), then serve and watch in threads."""
         self.project.site_dir.mkdir(parents=True, exist_ok=True)
-        before = snapshot(self.watched)
-        self._state = self._state_after(before, self.build(self.project, self.settings))
+        while True:
+            before = snapshot(self.watched)
+            try:
+                report = self.build(self.project, self.settings)
+                break
+            except ChangedMeanwhile as exc:
+                self.log(f"{exc}\nbuilding again")
+        self._state = self._state_after(before, report)
         self.generation = 1
         for target in (self.httpd.serve_forever, self._watch):
             thread = threading.Thread(target=target, daemon=True)

@@ -115,6 +115,29 @@ def test_a_save_the_build_saw_while_it_ran_is_built_next(tmp_path, outcome):
         assert any("changed while the build ran" in m and m.endswith("building again") for m in messages)
 
 
+def test_a_first_build_that_stopped_for_a_save_is_done_again(tmp_path):
+    root = tmp_path / "proj"
+    (root / "content").mkdir(parents=True)
+    (root / "content" / "title.txt").write_text("First title", encoding="utf-8")
+    messages: list[str] = []
+    calls: list[int] = []
+
+    def stopped_once(project: Project, settings: Settings) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise ChangedMeanwhile("content/title.txt: changed while the build ran")
+        title_build(project, settings)
+
+    server = PreviewServer(Project(root), Settings(search=False), stopped_once, host="127.0.0.1", port=0,
+                           log=messages.append, poll_interval=0.1)
+    server.start()
+    try:
+        assert len(calls) == 2 and "building again" in messages[0]
+        assert "First title" in fetch(server.url + "briefings/nagorno-karabakh-clashes.html")[1]
+    finally:
+        server.stop()
+
+
 def test_missing_pages_get_the_404_page(preview):
     server, _, _ = preview
     status, html = fetch(server.url + "no/such/page.html")
