@@ -129,13 +129,18 @@ def read_bytes(path: Path) -> bytes | None:
         return None
 
 
+def is_temp_name(name: str) -> bool:
+    """A file name ``_write_temp`` gives: a temporary file, never one of the targets."""
+    return name.startswith(".") and name.endswith(TEMP_SUFFIX)
+
+
 def remove_stale_temps(folder: Path) -> None:
     """Delete temporary files left by a killed writer (they were never renamed)."""
     try:
         names = os.listdir(folder)
     except OSError:
         return
-    for name in sorted(n for n in names if n.startswith(".") and n.endswith(TEMP_SUFFIX)):
+    for name in sorted(n for n in names if is_temp_name(n)):
         entry = folder / name
         if entry.is_file() and not entry.is_symlink():
             try:

@@ -118,9 +118,9 @@ class SaveReport:
     removed: int = 0
     edits_kept: int = 0
     written: list[str] = field(default_factory=list)  # paths relative to the project
-    # Each file written or removed, by its path under content/: "size\0mtime" as
+    # Each file written or removed, by its path under content/: (size, mtime_ns) as
     # left, or None (see ``build.changed_meanwhile``).
-    files: dict[str, str | None] = field(default_factory=dict)
+    files: dict[str, tuple[int, int] | None] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return (f"briefings: {self.created} created, {self.updated} updated, "
@@ -838,7 +838,7 @@ def _save_all(project: Project, store: Store, briefings: list[Briefing]) -> Save
     def left(rel: str) -> tuple | None:
         """Note the file as this build leaves it (for ``build.changed_meanwhile``); its stat_key."""
         status = stat_key(folder / rel)
-        report.files[f"{under_content}/{rel}"] = None if status is None else f"{status[2]}\0{status[3]}"
+        report.files[f"{under_content}/{rel}"] = None if status is None else (status[2], status[3])
         return status
 
     pending = journal(folder)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .atomic import TEMP_SUFFIX
+from .atomic import is_temp_name
 from .cache import Memo, ShardedMemo, code_fingerprint, load_value, save_value
 from .config import Project, Settings
 from .diagnostics import BriefgenError, Diagnostics, Problem, collect
@@ -172,9 +172,9 @@ def input_fingerprint(project: Project, settings: Settings, articles: str | None
 _LISTED_FILE = re.compile(r"(.*?)\0(\d+\0\d+)\n", re.DOTALL)
 
 
-def changed_meanwhile(before: str, after: str, own: Mapping[str, str | None]) -> list[str]:
+def changed_meanwhile(before: str, after: str, own: Mapping[str, tuple[int, int] | None]) -> list[str]:
     """The files of two ``_tree_lines`` listings of one folder that differ, except
-    those ``own`` says this build left as they are: ``path -> "size\0mtime"``,
+    those ``own`` says this build left as they are: ``path -> (size, mtime_ns)``,
     or None for a file it removed."""
     def by_path(lines: str) -> dict[str, str]:  # a name holds no NUL, but may hold a newline
         return {m[1]: m[2] for m in _LISTED_FILE.finditer(lines)}
@@ -185,8 +185,9 @@ def changed_meanwhile(before: str, after: str, own: Mapping[str, str | None]) ->
         before = "".join(f"{line}\n" for line in then_lines - now_lines)
         after = "".join(f"{line}\n" for line in now_lines - then_lines)
     then, now = by_path(before), by_path(after)
+    left = {path: None if stat is None else f"{stat[0]}\0{stat[1]}" for path, stat in own.items()}
     return sorted(path for path in then.keys() | now.keys()
-                  if now.get(path) != (own[path] if path in own else then.get(path)))
+                  if now.get(path) != (left[path] if path in left else then.get(path)))
 
 
 def _check_cache_dir(project: Project) -> None:
@@ -229,13 +230,8 @@ def _last_build(project: Project, fingerprint: str) -> dict | None:
     return saved if saved.get("fingerprint") == fingerprint else None
 
 
-def _is_scratch(name: str) -> bool:
-    """A temporary file of briefgen's own writes (a killed build's, removed by the next)."""
-    return name.startswith(".") and name.endswith(TEMP_SUFFIX)
-
-
 def _record_success(project: Project, settings: Settings, report: BuildReport, article_files: str,
-                    inputs: list[tuple[str, str]], own: Mapping[str, str | None]) -> None:
+                    inputs: list[tuple[str, str]], own: Mapping[str, tuple[int, int] | None]) -> None:
     """Record what was built, written last and atomically: a build killed before
     this point is simply redone.
 
@@ -253,7 +249,7 @@ def _record_success(project: Project, settings: Settings, report: BuildReport, a
     left = _tree_lines(project.content_dir, skip=project.articles_dir.name)
     others = report.changed_meanwhile = [
         f"content/{path}" for path in changed_meanwhile(found, left, own)
-        if not _is_scratch(path.rpartition("/")[2])]
+        if not is_temp_name(path.rpartition("/")[2])]  # a killed build's, removed by this one
     if others:
         state.unlink(missing_ok=True)
         shown = ", ".join(others[:3]) + (" ..." if len(others) > 3 else "")

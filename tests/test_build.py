@@ -303,8 +303,8 @@ def test_files_changed_meanwhile_are_those_the_build_did_not_leave_so():
     def listing(files: dict[str, tuple[int, int]]) -> str:
         return "".join(f"{path}\x00{size}\x00{mtime}\n" for path, (size, mtime) in files.items())
 
-    def stat(size: int, mtime: int) -> str:
-        return f"{size}\x00{mtime}"
+    def stat(size: int, mtime: int) -> tuple[int, int]:
+        return size, mtime
 
     before = {"a.yaml": (10, 100), "b.yaml": (10, 100), "odd\nname.yaml": (5, 100), "gone.yaml": (1, 100)}
     after = {"a.yaml": (12, 200), "b.yaml": (10, 100), "odd\nname.yaml": (5, 100), "new.yaml": (3, 300)}
