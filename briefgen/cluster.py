@@ -700,20 +700,21 @@ def _copy_groups(articles: list[Article], days: np.ndarray, left, right, text_co
             x = parent[x]
         return x
 
-    for i, j, s in zip(left.tolist(), right.tolist(), text_cosine.tolist()):
-        if s >= COPY_SIMILARITY and labels[i] == labels[j]:
-            root_i, root_j = find(i), find(j)
-            if root_i != root_j:
-                parent[max(root_i, root_j)] = min(root_i, root_j)
+    label_of = np.asarray(labels)
+    copied = (text_cosine >= COPY_SIMILARITY) & (label_of[left] == label_of[right])
+    copy_left, copy_right = left[copied].tolist(), right[copied].tolist()
+    for i, j in zip(copy_left, copy_right):
+        root_i, root_j = find(i), find(j)
+        if root_i != root_j:
+            parent[max(root_i, root_j)] = min(root_i, root_j)
     groups: dict[int, list[int]] = {}
-    for i in range(n):
+    for i in sorted(set(copy_left) | set(copy_right)):
         groups.setdefault(find(i), []).append(i)
     original = list(range(n))
     for group in groups.values():
-        if len(group) > 1:
-            first = min(group, key=lambda i: (days[i] < 0, days[i], articles[i].id))
-            for i in group:
-                original[i] = first
+        first = min(group, key=lambda i: (days[i] < 0, days[i], articles[i].id))
+        for i in group:
+            original[i] = first
     return original
 
 
@@ -765,13 +766,16 @@ def cluster(articles: list[Article], settings: Settings,
                              established_threshold=max(threshold, ESTABLISHED_EVIDENCE) + EVIDENCE_CLIP,
                              joining_threshold=min(threshold, JOINING_EVIDENCE) + EVIDENCE_CLIP)
     original = _copy_groups(ordered, days, left, right, plain_cosine, labels)
-    groups: dict[int, list[int]] = {}
-    for i, label in enumerate(labels):
-        groups.setdefault(label, []).append(i)
-    stories = []
-    for members in groups.values():
-        story_copies = {ordered[i].id: ordered[original[i]].id for i in members if original[i] != i}
-        stories.append(Story(article_ids=sorted(ordered[i].id for i in members),
-                             copies=dict(sorted(story_copies.items()))))
-    stories.sort(key=lambda story: story.article_ids[0])
-    return stories
+    ids = [a.id for a in ordered]
+    copies: dict[int, dict[str, str]] = {}  # story label: its copies
+    for i, first in enumerate(original):
+        if first != i:
+            copies.setdefault(labels[i], {})[ids[i]] = ids[first]
+    # members in index order, which is id order; stories in the order of their first member
+    label_of = np.asarray(labels)
+    by_label = np.argsort(label_of, kind="stable")
+    members = np.split(by_label, np.flatnonzero(np.diff(label_of[by_label])) + 1)
+    members.sort(key=lambda group: group[0])
+    return [Story(article_ids=[ids[i] for i in group.tolist()],
+                  copies=dict(sorted(copies.get(labels[group[0]], {}).items())))
+            for group in members]
