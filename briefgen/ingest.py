@@ -554,7 +554,7 @@ def _read_html(data: bytes, shown: str, report: Report) -> _Fields:
 @dataclass(frozen=True)
 class _Candidate:
     article_id: str
-    path: Path  # the file as found (maybe a symlink)
+    path: str  # the file as found (maybe a symlink); a Path only for files read
     shown: str  # path relative to the project root, "/"-separated
     cache_key: str | None = None  # path, size, mtime and inode; None: always re-read
 
@@ -617,7 +617,7 @@ def _find_candidates(project: Project, diagnostics: Diagnostics) -> list[_Candid
                 printable = os.fsencode(shown).decode("utf-8", "backslashreplace")
                 diagnostics.warn(printable, "skipped: file name is not valid UTF-8 (rename the file)")
                 continue
-            candidates.append(_Candidate(relative[: -len(suffix) - 1], Path(entry.path), shown,
+            candidates.append(_Candidate(relative[: -len(suffix) - 1], entry.path, shown,
                                          _cache_key(entry, relative)))
         for entry in subfolders:
             walk(entry.path, f"{relative_folder}{entry.name}/")
@@ -652,7 +652,7 @@ _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLO
 
 def _read_bytes(candidate: _Candidate, root: Path) -> bytes:
     """The file's bytes, refusing links out of the project, non-files and huge files."""
-    path = candidate.path
+    path = Path(candidate.path)
     if path.is_symlink():
         path = path.resolve()  # read the checked target itself, not the link
         if not _within(path, root):
@@ -693,7 +693,7 @@ def _read_one(candidate: _Candidate, root: Path) -> tuple[Article | None, list[P
         if not data.strip():
             raise Unreadable("empty file")
         digest = hashlib.sha256(data).hexdigest()
-        suffix = candidate.path.suffix.lower()
+        suffix = Path(candidate.path).suffix.lower()
         if suffix in HTML_EXTENSIONS:
             if b"\x00" in data:
                 raise Unreadable("binary file (contains NUL bytes)")
