@@ -215,6 +215,10 @@ class Vocabulary:
     few articles count just those with the same token pattern and reuse the
     saved spellings and stop words, without loading scikit-learn at all.
     Either way every text gets exactly the counts ``CountVectorizer`` gives.
+
+    The counts live in two flat arrays (columns, counts), each text a run of
+    them: a hundred thousand texts' rows are gathered in one array operation,
+    not joined from a hundred thousand small arrays.
     """
 
     #: From this many uncounted texts on, loading scikit-learn pays for itself.
@@ -225,17 +229,16 @@ class Vocabulary:
     def __init__(self) -> None:
         self.spellings: list[str] = []
         self.column: dict[str, int] = {}
-        self.counted: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # text hash: columns, counts
+        self.counted: dict[str, int] = {}  # text hash: its run in the arrays below
+        self._starts = np.zeros(1, dtype=np.int64)  # run i is [starts[i], starts[i + 1])
+        self._columns = np.zeros(0, dtype=np.int32)
+        self._counts = np.zeros(0, dtype=np.float32)
         self.stop_words: frozenset[str] | None = None
         self.bulk_counts = 0  # builds that loaded scikit-learn (tests check the quick path)
         self._used: set[str] = set()
 
     def __getstate__(self) -> dict:
-        """Only the texts this build counted or used are saved; old ones fall away.
-
-        All counts go into two flat arrays (pickling thousands of small arrays
-        is slow to load), with each text's offsets.
-        """
+        """Only the texts this build counted or used are saved; old ones fall away."""
         keys = sorted(self._used)
         lengths, cols, counts, columns = self._stacked(keys)
         renumber = np.full(len(self.spellings), -1, dtype=np.int32)
@@ -248,22 +251,35 @@ class Vocabulary:
         self.__init__()
         self.spellings = state["spellings"]
         self.column = {word: i for i, word in enumerate(self.spellings)}
-        offsets, cols, counts = state["offsets"].tolist(), state["columns"], state["counts"]
-        self.counted = {key: (cols[start:end], counts[start:end])
-                        for key, start, end in zip(state["keys"], offsets, offsets[1:])}
+        self.counted = dict(zip(state["keys"], range(len(state["keys"]))))
+        self._starts = np.asarray(state["offsets"], dtype=np.int64)
+        self._columns = np.asarray(state["columns"], dtype=np.int32)
+        self._counts = np.asarray(state["counts"], dtype=np.float32)
         self.stop_words = state["stop_words"]
         self.bulk_counts = state["bulk_counts"]
 
     def _stacked(self, keys: list[str]):
         """The texts' counts as flat arrays: each text's length, the columns, the
         counts, and the distinct columns used (sorted)."""
-        rows = [self.counted[key] for key in keys]
-        lengths = np.array([len(cols) for cols, _ in rows], dtype=np.int64)
-        cols = np.concatenate([c for c, _ in rows]) if rows else np.zeros(0, np.int32)
-        counts = np.concatenate([c for _, c in rows]) if rows else np.zeros(0, np.float32)
+        runs = np.fromiter((self.counted[key] for key in keys), dtype=np.int64, count=len(keys))
+        starts = self._starts[runs]
+        lengths = self._starts[runs + 1] - starts
+        # position k of run r sits at starts[r] + k: one index array for every run
+        ends = np.cumsum(lengths)
+        where = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64) + \
+            np.repeat(starts - (ends - lengths), lengths)
+        cols, counts = self._columns[where], self._counts[where]
         present = np.zeros(len(self.spellings), dtype=bool)
         present[cols] = True
         return lengths, cols, counts, np.flatnonzero(present)  # like np.unique, without a sort
+
+    def _append(self, keys: list[str], lengths: np.ndarray, cols: np.ndarray, counts: np.ndarray) -> None:
+        """Add runs for ``keys`` (``lengths`` long each) to the arrays, in one copy."""
+        first = len(self._starts) - 1
+        self._starts = np.concatenate([self._starts, self._starts[-1] + np.cumsum(lengths, dtype=np.int64)])
+        self._columns = np.concatenate([self._columns, cols.astype(np.int32, copy=False)])
+        self._counts = np.concatenate([self._counts, counts.astype(np.float32, copy=False)])
+        self.counted.update(zip(keys, range(first, first + len(keys))))
 
     def count(self, texts: list[str], workers: int = 1):
         """A sparse matrix of word counts, one row per text, columns in sorted spelling order."""
@@ -291,10 +307,11 @@ class Vocabulary:
         if len(texts) >= self.BULK or self.stop_words is None:
             self._count_in_bulk(keys, texts, workers)
             return
-        for key, text in zip(keys, texts):
-            words = Counter(_WORD.findall(text))
-            cols = np.array([self._column_of(word) for word in words], dtype=np.int32)
-            self.counted[key] = (cols, np.array(list(words.values()), dtype=np.float32))
+        counted = [Counter(_WORD.findall(text)) for text in texts]
+        cols = [self._column_of(word) for words in counted for word in words]
+        counts = [count for words in counted for count in words.values()]
+        self._append(keys, np.array([len(words) for words in counted], dtype=np.int64),
+                     np.array(cols, dtype=np.int32), np.array(counts, dtype=np.float32))
 
     def _count_in_bulk(self, keys: list[str], texts: list[str], workers: int) -> None:
         """``CountVectorizer`` over batches (its working lists of Python ints stay
@@ -309,11 +326,13 @@ class Vocabulary:
             counted = map_shared(_count_slice, (texts, self.BATCH), starts, min(workers, len(starts)))
         if counted is None:
             counted = [_count_batch(texts[start:start + self.BATCH]) for start in starts]
-        for start, (words, counts) in zip(starts, counted):
+        lengths, cols, data = [], [], []
+        for words, counts in counted:
             own = np.array([self._column_of(word) for word in words], dtype=np.int32)
-            for row, key in enumerate(keys[start:start + self.BATCH]):
-                begin, end = counts.indptr[row], counts.indptr[row + 1]
-                self.counted[key] = (own[counts.indices[begin:end]], counts.data[begin:end].copy())
+            lengths.append(np.diff(counts.indptr))
+            cols.append(own[counts.indices])
+            data.append(counts.data)
+        self._append(keys, np.concatenate(lengths), np.concatenate(cols), np.concatenate(data))
 
     def _column_of(self, word: str) -> int:
         column = self.column.get(word)
