@@ -613,11 +613,10 @@ def _recorded_briefing(stored: StoredBriefing, cache: StageCache) -> tuple[Brief
                 ValueError, KeyError):
             pass
     doc, state = stored.written, MergeState.from_record(stored.record)
-    briefing = _briefing(doc, state, [_figure(f, state) for f in doc["figures"]], _disputes(doc))
-    blob = freeze_briefing(briefing)
+    blob = freeze_briefing(_briefing(doc, state, [_figure(f, state) for f in doc["figures"]], _disputes(doc)))
     if stored.record_sha256:
         cache.put("briefings", stored.record_sha256, blob, stored.id)
-    return briefing, sha256(blob)
+    return thaw_briefing(blob), sha256(blob)  # handed on as its head, like a cached one
 
 
 def _merge_one(bid: str, slug: str, stored: StoredBriefing | None, members: list[str],
