@@ -616,6 +616,7 @@ def _recorded_briefing(stored: StoredBriefing, cache: StageCache) -> tuple[Brief
     blob = freeze_briefing(_briefing(doc, state, [_figure(f, state) for f in doc["figures"]], _disputes(doc)))
     if stored.record_sha256:
         cache.put("briefings", stored.record_sha256, blob, stored.id)
+    stored.forget_record()
     return thaw_briefing(blob), sha256(blob)  # handed on as its head, like a cached one
 
 

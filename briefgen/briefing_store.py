@@ -99,6 +99,7 @@ class StoredBriefing:
         self.unchanged = unchanged or (doc is not None and record is not None
                                        and record is not _UNREAD and doc is record.get("written"))
         self.record_sha256 = record_sha256
+        self._rereadable = record is _UNREAD and folder is not None
 
     @property
     def record(self) -> dict | None:
@@ -111,6 +112,12 @@ class StoredBriefing:
                                             "run the build again"))
             self._record = record
         return self._record
+
+    def forget_record(self) -> None:
+        """Let go of a record read on first use (it is read again if needed), so that a
+        build rebuilding every unchanged briefing from its record holds one at a time."""
+        if self._rereadable:
+            self._record = _UNREAD
 
     @property
     def doc(self) -> dict | None:
@@ -451,7 +458,10 @@ def _load_store(project: Project) -> tuple[Store, list[Problem]]:
             summary = RecordSummary.of(record)
             cache.note_file(rel, key, digest)
             cache.put("summaries", digest, summary, record["id"])
-            records[record["id"]] = (record, summary, digest)
+            # read again when needed, as if the cache had known it: a build without the
+            # cache (the first after an upgrade) then does not hold every record at once;
+            # a record only a killed build's journal holds is kept
+            records[record["id"]] = (record if rel in view else _UNREAD, summary, digest)
     by_slug_sha = {(summary.slug, summary.yaml_sha256): bid
                    for bid, (_, summary, _) in records.items()}
 
@@ -486,7 +496,7 @@ def _load_store(project: Project) -> tuple[Store, list[Problem]]:
         cache.note_file(name, key, digest)
         known = by_slug_sha.get((stem, digest))
         if known is not None:  # exactly what briefgen wrote last: no need to parse it
-            files.append((name, text, digest, None, known))
+            files.append((name, text if name in view else _UNREAD, digest, None, known))
             continue
         try:
             tree = read_tree(text, shown(name))

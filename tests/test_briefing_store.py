@@ -216,6 +216,24 @@ class KeyedExtractions(Mapping):
         return len(self.plans)
 
 
+def test_without_the_cache_unchanged_briefings_hold_no_record_or_text(desk, trusting):
+    """The first build after an upgrade finds no usable cache: it reads every record
+    to check it and rebuilds every unchanged briefing from it, but keeps neither
+    records nor file texts for all of them at once (at 100k they pass 2 GiB)."""
+    first, _ = desk.build()
+    snapshot = desk.snapshot()
+    shutil.rmtree(cache_folder(desk))  # as after an upgrade: no entry is reused
+    store = briefing.load_all(desk.project)
+    plans = briefing.plan(store, desk.story_list(), desk.articles, desk.settings)
+    extractions = {p.id: desk.extract([desk.articles[a] for a in p.article_ids]) for p in plans}
+    again = briefing.reconcile(store, plans, extractions, desk.articles)
+    assert all(store.results[b.id].unchanged for b in again) and len(again) == 2
+    assert all(stored._record is briefing_store._UNREAD and stored._text is briefing_store._UNREAD
+               for stored in store.briefings.values())
+    report = briefing.save_all(desk.project, store, again)
+    assert again == first and report.unchanged == 2 and desk.snapshot() == snapshot
+
+
 def test_unchanged_briefings_need_no_extraction(desk, trusting):
     def build(refuse: bool):
         store = briefing.load_all(desk.project)
