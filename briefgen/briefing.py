@@ -308,7 +308,7 @@ def _reconcile(store: Store, plans: list[Plan], extractions: Mapping[str, Extrac
             cache.put("machine", quick_keys[merge.id], machine, merge.id)
         store.results[merge.id] = result
         store.digests[merge.id] = sha256(result.frozen)
-        briefings.append(thaw_briefing(result.frozen))
+        briefings.append(thaw_briefing(result.frozen, whole=True))  # its page is rendered anew
     return sorted(briefings, key=lambda b: b.slug)
 
 
@@ -537,9 +537,14 @@ def freeze_briefing(briefing: Briefing) -> bytes:
         return b"p" + pickle.dumps(briefing, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def thaw_briefing(blob: bytes) -> Briefing:
+def thaw_briefing(blob: bytes, whole: bool = False) -> Briefing:
     """The Briefing ``freeze_briefing`` made the bytes of: its head fields now, the
-    rest on first use (see ``LazyBriefing``)."""
+    rest on first use (see ``LazyBriefing``), or all at once when ``whole``.
+
+    A briefing whose page will be rendered is thawed whole: unpacking it later,
+    in the render stage, would leave its packed bytes' memory behind as holes
+    among the render's own objects.
+    """
     if blob[:1] == b"p":
         return pickle.loads(blob[1:])
     if blob[:1] != b"l":
@@ -548,6 +553,8 @@ def thaw_briefing(blob: bytes) -> Briefing:
     briefing = object.__new__(LazyBriefing)
     _unflatten(briefing.__dict__, head)
     briefing.__dict__["_body"] = body
+    if whole:
+        briefing.thaw()
     return briefing
 
 

@@ -176,6 +176,8 @@ def test_a_thawed_briefing_unpacks_its_body_only_when_read():
     assert briefing.freeze_briefing(briefing.thaw_briefing(blob)) == blob
     assert pickle.loads(pickle.dumps(briefing.thaw_briefing(blob))) == original
     assert not hasattr(briefing.thaw_briefing(blob), "no_such_field")
+    whole = briefing.thaw_briefing(blob, whole=True)
+    assert type(whole) is Briefing and "figures" in whole.__dict__ and whole == original
     # a field left to the body must not have a class-level default, which would be read instead
     body = [name for name in Briefing.__dataclass_fields__ if name not in briefing.HEAD_FIELDS]
     assert body and not [name for name in body if hasattr(Briefing, name)]
@@ -214,6 +216,14 @@ class KeyedExtractions(Mapping):
 
     def __len__(self):
         return len(self.plans)
+
+
+def test_merged_briefings_are_handed_on_whole_and_unchanged_ones_as_heads(desk, trusting):
+    merged, _ = desk.build()
+    assert merged and all(type(b) is Briefing for b in merged)  # their pages are rendered anew
+    unchanged, report = desk.build()
+    assert report.unchanged == len(unchanged) and all(type(b) is briefing.LazyBriefing for b in unchanged)
+    assert unchanged == merged
 
 
 def test_without_the_cache_unchanged_briefings_hold_no_record_or_text(desk, trusting):
