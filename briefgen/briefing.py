@@ -582,8 +582,8 @@ class LazyBriefing(Briefing):
 
     At ten thousand briefings, unpacking every unchanged one on every build
     cost about 0.4 s and held all of them in memory, while the site needs only
-    their heads (slug, title, dates) to place them. Reading any
-    other field unpacks the rest, after which the object is a plain Briefing.
+    their heads (slug, title, dates) to place them. Reading any other field
+    unpacks the rest, after which the object is a plain Briefing.
     """
 
     def __getattr__(self, name: str):
