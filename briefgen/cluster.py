@@ -456,6 +456,20 @@ def _top_per_row(sims, keep: int) -> np.ndarray:
     return mask
 
 
+def sorted_distinct(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` of a one-dimensional integer array, by one sort.
+
+    NumPy 2.3 and later answer ``np.unique`` on integers from a hash table,
+    which on millions of mostly distinct values is tens of times slower than
+    sorting them (the candidate pairs of a hundred thousand articles: seconds
+    against a tenth of one).
+    """
+    ordered = np.sort(values)
+    first = np.ones(len(ordered), dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return ordered[first]
+
+
 def candidate_pairs(text, days: np.ndarray, horizon: int, neighbours: int = NEIGHBOURS,
                     block: int = 2048, threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (i < j) where one is among the other's nearest neighbours.
@@ -497,7 +511,7 @@ def candidate_pairs(text, days: np.ndarray, horizon: int, neighbours: int = NEIG
     if not found:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
-    codes = np.unique(np.concatenate(found))
+    codes = sorted_distinct(np.concatenate(found))
     left, right = codes // n, codes % n
     if len(dated):
         both = (days[left] >= 0) & (days[right] >= 0)

@@ -343,3 +343,17 @@ def test_the_saved_vocabulary_counts_like_count_vectorizer_and_forgets_unused_te
     assert len(kept.counted) == 2
     assert set(kept.spellings) == set(
         CountVectorizer(lowercase=False, token_pattern=TOKEN_PATTERN).fit(texts[:2]).get_feature_names_out())
+
+
+def test_sorted_distinct_equals_numpy_unique():
+    import numpy as np
+
+    from briefgen.cluster import sorted_distinct
+
+    rng = np.random.default_rng(7)
+    for values in (np.zeros(0, dtype=np.int64), np.array([5], dtype=np.int64),
+                   rng.integers(0, 50, 1000), rng.integers(0, 10**12, 5000)):
+        values = np.concatenate([values, values[: len(values) // 3]])
+        distinct = sorted_distinct(values)
+        assert distinct.dtype == values.dtype
+        assert np.array_equal(distinct, np.unique(values))
