@@ -126,6 +126,7 @@ class ShardedMemo:
         self.version = f"{version}\0{self.LAYOUT}"
         self.prefix = prefix
         self._shift = 32 - 4 * prefix  # the crc's first ``prefix`` hex digits name the shard
+        self._names = [f"{i:0{prefix}x}" for i in range(16 ** prefix)]
         self.freeze = False  # see load_value
         saved = load_value(folder / self.INDEX, self.version)
         self.index: set[str] = saved if isinstance(saved, set) else set()
@@ -138,7 +139,7 @@ class ShardedMemo:
 
     def _name(self, key: str) -> str:
         """The shard of ``key``: hashed, so that keys sharing a beginning (paths) spread evenly."""
-        return f"{zlib.crc32(key.encode('utf-8', 'surrogateescape')) >> self._shift:0{self.prefix}x}"
+        return self._names[zlib.crc32(key.encode("utf-8", "surrogateescape")) >> self._shift]
 
     def _shard(self, name: str) -> dict[str, Any]:
         shard = self._shards.get(name)
@@ -150,9 +151,12 @@ class ShardedMemo:
     def get(self, key: str) -> Any | None:
         self.wanted.add(key)
         name = self._name(key)
-        if key not in self.index and name not in self._shards:
-            return None  # neither stored before nor put by this build: no shard to read
-        return self._shard(name).get(key)
+        shard = self._shards.get(name)
+        if shard is None:
+            if key not in self.index:
+                return None  # neither stored before nor put by this build: no shard to read
+            shard = self._shard(name)
+        return shard.get(key)
 
     def keep(self, key: str) -> None:
         """The build still wants ``key`` without reading it now."""
