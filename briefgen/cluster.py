@@ -693,9 +693,8 @@ def average_linkage(n: int, left: np.ndarray, right: np.ndarray, weights: np.nda
     links: list[dict[int, float]] = [{} for _ in range(n)]
     lowest = threshold if joining_threshold is None else min(threshold, joining_threshold)
     heap = []
-    for i, j, w in zip(left.tolist(), right.tolist(), weights.tolist()):
-        if w <= 0:
-            continue
+    scored = weights > 0  # a pair weighing 0 or less is as good as one never scored
+    for i, j, w in zip(left[scored].tolist(), right[scored].tolist(), weights[scored].tolist()):
         links[i][j] = w
         links[j][i] = w
         if w >= lowest:
