@@ -623,10 +623,12 @@ def _check_across(store: Store, shown) -> list[Problem]:
     # Files first: a briefing whose file was deleted yields its slug to a file that took it.
     briefings = sorted(store.briefings.values(), key=lambda b: (b.file is None, b.id))
     by_slug: dict[str, StoredBriefing] = {}
+    def where(b: StoredBriefing) -> str:
+        return shown(b.file) if b.file else shown(f"{RECORDS_DIR}/{b.id}.json")
+
     for b in briefings:
-        where = shown(b.file) if b.file else shown(f"{RECORDS_DIR}/{b.id}.json")
         if not SLUG_RE.match(b.slug):
-            problems.append(Problem(where, f"file name '{b.slug}' is not a slug: use lower-case "
+            problems.append(Problem(where(b), f"file name '{b.slug}' is not a slug: use lower-case "
                                     "letters, digits and '-', ending in .yaml"))
         other = by_slug.get(b.slug)
         if other is not None and b.file is None:
@@ -635,7 +637,7 @@ def _check_across(store: Store, shown) -> list[Problem]:
                 number += 1
             b.slug = f"{base}-{number}"
         elif other is not None:
-            problems.append(Problem(where, f"slug '{b.slug}' is also used by {shown(other.file)}"))
+            problems.append(Problem(where(b), f"slug '{b.slug}' is also used by {shown(other.file)}"))
         by_slug[b.slug] = b
     briefings.sort(key=lambda b: b.id)
     # An article listed by two briefings: the one that newly lists it gets it (a move).
@@ -645,9 +647,7 @@ def _check_across(store: Store, shown) -> list[Problem]:
             continue
         for article in b.listed_articles():
             listing.setdefault(article, []).append(b)
-    for article, owners in sorted(listing.items()):
-        if len(owners) < 2:
-            continue
+    for article, owners in sorted((article, owners) for article, owners in listing.items() if len(owners) > 1):
         newcomers = [b for b in owners if article not in b.written_articles]
         if len(newcomers) == 1:
             store.owner_hint[article] = newcomers[0].id
