@@ -620,12 +620,13 @@ def new_id(seed: str, used: set[str]) -> str:
 def _check_across(store: Store, shown) -> list[Problem]:
     """Problems that involve more than one file: slugs, shared articles, merges."""
     problems: list[Problem] = []
-    # Files first: a briefing whose file was deleted yields its slug to a file that took it.
-    briefings = sorted(store.briefings.values(), key=lambda b: (b.file is None, b.id))
-    by_slug: dict[str, StoredBriefing] = {}
+
     def where(b: StoredBriefing) -> str:
         return shown(b.file) if b.file else shown(f"{RECORDS_DIR}/{b.id}.json")
 
+    # Files first: a briefing whose file was deleted yields its slug to a file that took it.
+    briefings = sorted(store.briefings.values(), key=lambda b: (b.file is None, b.id))
+    by_slug: dict[str, StoredBriefing] = {}
     for b in briefings:
         if not SLUG_RE.match(b.slug):
             problems.append(Problem(where(b), f"file name '{b.slug}' is not a slug: use lower-case "
