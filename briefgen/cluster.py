@@ -238,9 +238,19 @@ class Vocabulary:
         self._used: set[str] = set()
 
     def __getstate__(self) -> dict:
-        """Only the texts this build counted or used are saved; old ones fall away."""
-        keys = sorted(self._used)
-        lengths, cols, counts, columns = self._stacked(keys)
+        """Only the texts this build counted or used are saved; old ones fall away.
+
+        When every text kept is in use (a build that only added articles), the
+        arrays are saved as they are, in the order the texts were counted,
+        instead of gathered again text by text (0.6 s at 100k).
+        """
+        if len(self._used) == len(self.counted):
+            keys = list(self.counted)  # in the order of their runs
+            lengths, cols, counts = np.diff(self._starts), self._columns, self._counts
+            columns = np.flatnonzero(np.bincount(cols, minlength=len(self.spellings)))
+        else:
+            keys = sorted(self._used)
+            lengths, cols, counts, columns = self._stacked(keys)
         renumber = np.full(len(self.spellings), -1, dtype=np.int32)
         renumber[columns] = np.arange(len(columns), dtype=np.int32)
         return {"spellings": [self.spellings[c] for c in columns.tolist()], "keys": keys,
