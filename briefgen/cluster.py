@@ -274,10 +274,7 @@ class Vocabulary:
         runs = np.fromiter((self.counted[key] for key in keys), dtype=np.int64, count=len(keys))
         starts = self._starts[runs]
         lengths = self._starts[runs + 1] - starts
-        # position k of run r sits at starts[r] + k: one index array for every run
-        ends = np.cumsum(lengths)
-        where = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64) + \
-            np.repeat(starts - (ends - lengths), lengths)
+        where = run_positions(starts, lengths)
         cols, counts = self._columns[where], self._counts[where]
         present = np.zeros(len(self.spellings), dtype=bool)
         present[cols] = True
@@ -447,6 +444,14 @@ def _candidate_index(text, keep: int):
     return pruned
 
 
+def run_positions(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The positions of runs ``[starts[i], starts[i] + lengths[i])`` of a flat array, run
+    after run: one index array gathers them all at once."""
+    ends = np.cumsum(lengths)
+    total = int(ends[-1]) if len(ends) else 0
+    return np.arange(total, dtype=np.int64) + np.repeat(starts - (ends - lengths), lengths)
+
+
 def _top_per_row(data: np.ndarray, indptr: np.ndarray, keep: int, cells: int = 1 << 22,
                  batched: int = 256) -> np.ndarray:
     """Mask over a CSR matrix's ``data`` keeping each row's ``keep`` largest (ties all kept).
@@ -470,10 +475,9 @@ def _top_per_row(data: np.ndarray, indptr: np.ndarray, keep: int, cells: int = 1
         rows = short_rows[start:start + max(fit, 1)]
         sizes = lengths[rows]
         width = int(sizes[-1])
-        at = np.repeat(np.arange(len(rows)), sizes)
-        column = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-        padded = np.full((len(rows), width), -np.inf, dtype=data.dtype)
-        padded[at, column] = data[np.repeat(indptr[rows], sizes) + column]
+        padded = np.full((len(rows), width), -np.inf, dtype=data.dtype)  # each row's values, then -inf
+        padded.ravel()[run_positions(np.arange(len(rows)) * width, sizes)] = \
+            data[run_positions(indptr[rows], sizes)]
         cut[rows] = np.partition(padded, width - keep, axis=1)[:, width - keep]
         start += len(rows)
     for row in np.flatnonzero(lengths > max(keep, batched)):
@@ -747,7 +751,7 @@ def average_linkage(n: int, left: np.ndarray, right: np.ndarray, weights: np.nda
 
 
 def _copy_groups(articles: list[Article], days: np.ndarray, left, right, text_cosine,
-                 labels: list[int]) -> list[int]:
+                 labels: np.ndarray) -> list[int]:
     """For each article, the earliest article of its group of near-identical texts."""
     n = len(articles)
     parent = list(range(n))
@@ -758,8 +762,7 @@ def _copy_groups(articles: list[Article], days: np.ndarray, left, right, text_co
             x = parent[x]
         return x
 
-    label_of = np.asarray(labels)
-    copied = (text_cosine >= COPY_SIMILARITY) & (label_of[left] == label_of[right])
+    copied = (text_cosine >= COPY_SIMILARITY) & (labels[left] == labels[right])
     copy_left, copy_right = left[copied].tolist(), right[copied].tolist()
     for i, j in zip(copy_left, copy_right):
         root_i, root_j = find(i), find(j)
@@ -823,14 +826,14 @@ def cluster(articles: list[Article], settings: Settings,
                              established=ESTABLISHED_SIZE,
                              established_threshold=max(threshold, ESTABLISHED_EVIDENCE) + EVIDENCE_CLIP,
                              joining_threshold=min(threshold, JOINING_EVIDENCE) + EVIDENCE_CLIP)
-    original = _copy_groups(ordered, days, left, right, plain_cosine, labels)
+    label_of = np.asarray(labels)
+    original = _copy_groups(ordered, days, left, right, plain_cosine, label_of)
     ids = [a.id for a in ordered]
     copies: dict[int, dict[str, str]] = {}  # story label: its copies
     for i, first in enumerate(original):
         if first != i:
             copies.setdefault(labels[i], {})[ids[i]] = ids[first]
     # members in index order, which is id order; stories in the order of their first member
-    label_of = np.asarray(labels)
     by_label = np.argsort(label_of, kind="stable")
     members = np.split(by_label, np.flatnonzero(np.diff(label_of[by_label])) + 1)
     members.sort(key=lambda group: group[0])
