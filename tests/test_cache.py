@@ -28,7 +28,20 @@ def test_a_memo_keeps_only_what_the_last_build_used(tmp_path):
     again = Memo(tmp_path / "m.pickle", "v")
     assert again.get("a") == 1
     again.save()
-    assert Memo(tmp_path / "m.pickle", "v").entries == {"a": 1}
+    assert Memo(tmp_path / "m.pickle", "v").entries.keys() == {"a"}
+
+
+def test_a_memo_unpacks_only_the_value_asked_for(tmp_path):
+    memo = Memo(tmp_path / "m.pickle", "v")
+    memo.put("a", [1, 2])
+    memo.put("b", {"x": "y"})
+    memo.save()
+    again = Memo(tmp_path / "m.pickle", "v")
+    assert all(isinstance(packed, bytes) for packed in again.entries.values())
+    assert again.get("b") == {"x": "y"}
+    assert again.get("missing") is None
+    again.entries["a"] = b"\x80\x05torn"  # a torn value is a miss, not an error
+    assert again.get("a") is None
 
 
 def test_a_sharded_memo_reads_only_the_shards_it_is_asked_for(tmp_path):
