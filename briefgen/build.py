@@ -475,7 +475,7 @@ def cluster_all(project: Project, articles: list[Article], settings: Settings,
     for article in articles:
         digest.update(f"{article.id}\0{article.digest}\n".encode("utf-8", "surrogateescape"))
     version = code_fingerprint([PACKAGE_DIR / "cluster.py", PACKAGE_DIR / "models.py"]) + \
-        _installed("scikit-learn")
+        _installed("scikit-learn", "sklearn")
     memo = Memo(project.cache_dir / "stories.pickle", version)
     key = digest.hexdigest()
     stories = memo.get(key)
@@ -493,8 +493,25 @@ def cluster_all(project: Project, articles: list[Article], settings: Settings,
     return stories
 
 
-def _installed(distribution: str) -> str:
-    """A library's installed version (its word lists are part of what a cache holds)."""
+def _installed(distribution: str, package: str) -> str:
+    """A library's installed version (its word lists are part of what a cache holds).
+
+    Read from the name of the ``.dist-info`` folder beside the package, as pip
+    installs it: ``importlib.metadata`` would import some thirty modules and
+    look through every installed distribution on each build that groups.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.origin:
+        return "absent"
+    prefix, suffix = re.sub(r"[-_.]+", "_", distribution).lower() + "-", ".dist-info"  # the wheel's spelling
+    with os.scandir(Path(spec.origin).parent.parent) as entries:
+        found = [entry.name[len(prefix):-len(suffix)] for entry in entries
+                 if entry.name.lower().startswith(prefix) and entry.name.endswith(suffix)]
+    if len(found) == 1:
+        return found[0]
+    # another layout (a system package, an egg): ask the slow way
     from importlib.metadata import PackageNotFoundError, version
 
     try:

@@ -477,3 +477,25 @@ def test_progress_is_a_redrawn_bar_on_a_terminal_and_plain_lines_elsewhere(tty):
         assert "\r[############----------" in text and "3/5 extract 250/250" in text
     else:
         assert text == "extract: 250 briefing(s) (1.50s)\n"  # a CI log gets one quiet line
+
+
+def test_installed_versions_are_read_as_importlib_metadata_reads_them(monkeypatch):
+    """The caches' version of scikit-learn is found without importlib.metadata's scan,
+    and without importing the library."""
+    import importlib.metadata
+    import sys
+
+    from briefgen.build import _installed
+
+    libraries = (("scikit-learn", "sklearn"), ("Jinja2", "jinja2"), ("markdown-it-py", "markdown_it"),
+                 ("PyYAML", "yaml"))
+    expected = [importlib.metadata.version(distribution) for distribution, _ in libraries]
+
+    def scan(distribution):
+        raise AssertionError(f"importlib.metadata asked for {distribution}")
+
+    monkeypatch.setattr(importlib.metadata, "version", scan)
+    loaded_before = "sklearn" in sys.modules
+    assert [_installed(distribution, package) for distribution, package in libraries] == expected
+    assert ("sklearn" in sys.modules) == loaded_before
+    assert _installed("no-such-distribution", "no_such_package") == "absent"
