@@ -379,3 +379,71 @@ def test_top_per_row_keeps_each_rows_largest_values_and_their_ties(cells, batche
         cut = np.sort(values)[::-1][keep - 1]  # the keep-th largest
         assert np.array_equal(kept, values >= cut)
         assert kept.sum() >= keep
+
+
+def _groups(labels: list[int]) -> set[frozenset[int]]:
+    by_label: dict[int, set[int]] = {}
+    for item, label in enumerate(labels):
+        by_label.setdefault(label, set()).add(item)
+    return {frozenset(group) for group in by_label.values()}
+
+
+def test_average_linkage_averages_over_every_pair_and_does_not_chain():
+    import numpy as np
+
+    from briefgen.cluster import average_linkage
+
+    # 0-1 and 1-2 strongly alike, 0-2 never scored (counts 0): 2 joins {0, 1} only at an
+    # average of (8 + 0) / 2 = 4, so a bar of 5 keeps it out and a bar of 3 lets it in
+    left, right, weights = np.array([0, 1]), np.array([1, 2]), np.array([8.0, 7.9])
+    assert _groups(average_linkage(3, left, right, weights, threshold=5.0)) == {frozenset({0, 1}), frozenset({2})}
+    assert _groups(average_linkage(3, left, right, weights, threshold=3.0)) == {frozenset({0, 1, 2})}
+    # two established groups (3 or more each) need the established bar, whatever the plain one
+    inner = [(0, 1), (0, 2), (1, 2), (3, 4), (3, 5), (4, 5)]  # each group's pairs: 8, formed first
+    across = [(i, j) for i in range(3) for j in range(3, 6)]  # every pair between them: 7
+    left, right = np.array(inner + across).T
+    weights = np.array([8.0] * len(inner) + [7.0] * len(across))
+    apart = average_linkage(6, left, right, weights, threshold=1.0, established=3, established_threshold=7.5)
+    assert _groups(apart) == {frozenset({0, 1, 2}), frozenset({3, 4, 5})}
+    together = average_linkage(6, left, right, weights, threshold=1.0, established=3, established_threshold=6.5)
+    assert _groups(together) == {frozenset(range(6))}
+
+
+def test_average_linkage_never_merges_across_components_of_pairs_above_the_lowest_bar():
+    """What lets linking run per component, on one machine or many: the same stories
+    as linking the whole graph (see "Beyond one machine" in the README)."""
+    import numpy as np
+
+    from briefgen.cluster import average_linkage
+
+    rng = np.random.default_rng(7)
+    n, lowest = 400, 3.0
+    left = rng.integers(0, n, 1600)
+    right = rng.integers(0, n, 1600)
+    keep = left < right
+    codes = np.unique(left[keep] * n + right[keep])
+    left, right = codes // n, codes % n
+    weights = rng.choice([0.0, 1.0, 2.5, 3.5, 5.0, 7.5], size=len(left))
+    settings = {"threshold": 4.0, "established": 3, "established_threshold": 6.0, "joining_threshold": lowest}
+    whole = _groups(average_linkage(n, left, right, weights, **settings))
+
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for i, j in zip(left[weights >= lowest].tolist(), right[weights >= lowest].tolist()):
+        parent[max(find(i), find(j))] = min(find(i), find(j))
+    component = np.array([find(i) for i in range(n)])
+    assert len(set(component.tolist())) > 20  # many components, some of several items
+    by_component: set[frozenset[int]] = set()
+    for root in sorted(set(component.tolist())):
+        items = np.flatnonzero(component == root)  # in order: local numbering keeps it
+        inside = (component[left] == root) & (component[right] == root)
+        local = np.searchsorted(items, np.stack([left[inside], right[inside]]))
+        labels = average_linkage(len(items), local[0], local[1], weights[inside], **settings)
+        by_component |= {frozenset(items[sorted(group)].tolist()) for group in _groups(labels)}
+    assert by_component == whole
+    assert any(len(group) >= 3 for group in whole)
