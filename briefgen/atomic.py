@@ -98,6 +98,16 @@ def write_atomic(path: Path | str, data: bytes | Iterable[bytes], durable: bool 
         _fsync_dir(os.path.dirname(target) or ".")
 
 
+def write_beside(path: Path | str, data: Iterable[bytes]) -> str:
+    """Write ``data`` to a temporary file beside ``path``, not flushed; its name.
+
+    For a file whose bytes are known only once written (a large one made in
+    pieces): the caller then renames it over ``path`` (``os.replace``) or, when
+    ``path`` already held those bytes, deletes it.
+    """
+    return _write_temp(os.fspath(path), data, durable=False, make_folder=False)
+
+
 @dataclass(frozen=True)
 class Staged:
     """New bytes waiting in a temporary file beside their target for a Journal to rename them."""

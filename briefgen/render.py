@@ -608,9 +608,8 @@ class SiteRender:
         self._emit(rel, page_fingerprint, lambda known: self.writer.write_known(rel, produce(), known))
 
     def emit_pieces(self, rel: str, page_fingerprint: str, produce: Callable[[], Iterable[bytes]]) -> None:
-        """``emit`` for a file too large to hold whole: ``produce()`` gives its pieces,
-        afresh on each call."""
-        self._emit(rel, page_fingerprint, lambda known: self.writer.write_pieces_known(rel, produce, known))
+        """``emit`` for a file too large to hold whole: ``produce()`` gives its pieces."""
+        self._emit(rel, page_fingerprint, lambda known: self.writer.write_pieces_known(rel, produce(), known))
 
     def _emit(self, rel: str, page_fingerprint: str,
               write: Callable[[FileState | None], tuple[bool, FileState]]) -> None:

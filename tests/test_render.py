@@ -790,25 +790,42 @@ def test_export_bytes_are_a_plain_json_dump_with_markup_escaped():
 
 
 def test_a_file_written_in_pieces_is_the_joined_bytes_and_skipped_when_unchanged(tmp_path):
-    """briefings.json is written piece by piece; the writer still hashes, compares and
-    skips it exactly as a file given whole."""
+    """briefings.json is written piece by piece, its pieces made once; the writer still
+    hashes, compares and skips it exactly as a file given whole."""
     writer = sitefiles.SiteWriter(tmp_path)
     pieces = [b'{"briefings":[', b'{"id":"a"}', b',{"id":"b"}', b'],"version":1}\n']
-    calls = []
+    made = []
 
-    def produce():
-        calls.append(1)
-        return iter(pieces)
+    def produce(parts: list[bytes]):
+        made.append(1)
+        yield from parts
 
-    written, state = writer.write_pieces_known("briefings.json", produce, None)
+    written, state = writer.write_pieces_known("briefings.json", produce(pieces), None)
     assert written and (tmp_path / "briefings.json").read_bytes() == b"".join(pieces)
     assert state == writer.write_known("other.json", b"".join(pieces), None)[1]._replace(
         mtime_ns=state.mtime_ns)  # the same digest and size as the whole bytes give
-    assert writer.write_pieces_known("briefings.json", produce, state) == (False, state)
-    assert writer.write_pieces_known("briefings.json", produce, None)[0] is False  # read and compared
+    assert writer.write_pieces_known("briefings.json", produce(pieces), state) == (False, state)
+    mtime = (tmp_path / "briefings.json").stat().st_mtime_ns
+    assert writer.write_pieces_known("briefings.json", produce(pieces), None)[0] is False  # read and compared
+    assert (tmp_path / "briefings.json").stat().st_mtime_ns == mtime  # left as it was
     same_size = [piece.replace(b'"a"', b'"c"') for piece in pieces]
-    assert writer.write_pieces_known("briefings.json", lambda: iter(same_size), state)[0]
+    assert writer.write_pieces_known("briefings.json", produce(same_size), state)[0]
     assert (tmp_path / "briefings.json").read_bytes() == b"".join(same_size)
+    assert len(made) == 4  # one generator per write, each read once
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_file_whose_pieces_fail_midway_is_left_as_it_was(tmp_path):
+    writer = sitefiles.SiteWriter(tmp_path)
+    writer.write("briefings.json", b"old bytes")
+
+    def failing():
+        yield b"new "
+        raise RuntimeError("a piece could not be made")
+
+    with pytest.raises(RuntimeError):
+        writer.write_pieces_known("briefings.json", failing(), None)
+    assert (tmp_path / "briefings.json").read_bytes() == b"old bytes"
     assert not list(tmp_path.glob(".*.tmp"))
 
 
