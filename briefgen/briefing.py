@@ -608,6 +608,17 @@ class LazyBriefing(Briefing):
         self.thaw()
         return self == other
 
+    def unpacked(self) -> Briefing:
+        """A whole copy, this one left packed: for reading the body of every briefing
+        once (the render stage's link facts, after its cache went stale) without
+        keeping a hundred thousand of them whole (some 400 MiB)."""
+        if "_body" not in self.__dict__:
+            return self
+        copy = object.__new__(LazyBriefing)
+        copy.__dict__.update(self.__dict__)
+        copy.thaw()
+        return copy
+
 
 def _recorded_briefing(stored: StoredBriefing, cache: StageCache) -> tuple[Briefing, str]:
     """The Briefing of a file and record left as they were (from the cache, else

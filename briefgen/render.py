@@ -712,7 +712,8 @@ def _render_site(project: Project, settings: Settings, briefings: list[Briefing]
     # Where every page lives, from the records alone.
     by_id = {record.id: record for record in briefings}
     digests = {i: known_digests.get(i) or record_digest(record) for i, record in by_id.items()}
-    facts = {digests[i]: cache.facts.get(digests[i]) or link_facts(record) for i, record in by_id.items()}
+    # a briefing handed on packed stays so: the page workers unpack their own
+    facts = {digests[i]: cache.facts.get(digests[i]) or link_facts(_whole(record)) for i, record in by_id.items()}
     facts_by_id = {i: facts[digest] for i, digest in digests.items()}
     links = plan_links(briefings, articles, diagnostics, facts_by_id)
     redirect_warnings = Diagnostics()
@@ -896,6 +897,12 @@ def _render_site(project: Project, settings: Settings, briefings: list[Briefing]
     cache.save(cache_path, spill)
     (project.cache_dir / OLD_CACHE_FILE).unlink(missing_ok=True)
     return report
+
+
+def _whole(record: Briefing) -> Briefing:
+    """``record``, or a whole copy of it when it came packed (see ``LazyBriefing.unpacked``)."""
+    unpacked = getattr(type(record), "unpacked", None)
+    return unpacked(record) if unpacked is not None else record
 
 
 def _make_context(record: Briefing, articles: dict[str, Article], links: SiteLinks) -> dict:
