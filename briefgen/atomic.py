@@ -103,9 +103,14 @@ def write_beside(path: Path | str, data: Iterable[bytes]) -> str:
 
     For a file whose bytes are known only once written (a large one made in
     pieces): the caller then renames it over ``path`` (``os.replace``) or, when
-    ``path`` already held those bytes, deletes it.
+    ``path`` already held those bytes, deletes it with ``discard_temp``.
     """
     return _write_temp(os.fspath(path), data, durable=False, make_folder=False)
+
+
+def discard_temp(temp: str) -> None:
+    """Delete a temporary file ``write_beside`` made; one already gone is no error."""
+    _unlink_quietly(temp)
 
 
 @dataclass(frozen=True)

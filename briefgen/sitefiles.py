@@ -16,7 +16,7 @@ from json.encoder import encode_basestring_ascii
 from pathlib import Path
 
 from . import search
-from .atomic import write_atomic, write_beside
+from .atomic import discard_temp, write_atomic, write_beside
 from .config import Project
 from .diagnostics import BriefgenError
 from .render_cache import FileState, content_hasher
@@ -86,12 +86,11 @@ class SiteWriter:
             digest = hasher.hexdigest()
             same = _holding(path, size, digest, known)
             if same is not None:
-                os.unlink(temp)
+                discard_temp(temp)
                 return False, same
             os.replace(temp, path)
         except BaseException:
-            if os.path.exists(temp):
-                os.unlink(temp)
+            discard_temp(temp)
             raise
         return True, _state(path, digest)
 
